@@ -1,0 +1,23 @@
+// npm run bench: every benchmark, each a ratio measured in one run (ours against a baseline).
+import type {BenchResult} from './lib.js'
+
+import {benchTriggers} from './triggers.js'
+
+const suites: Array<[string, () => Promise<BenchResult[]>]> = [
+  ['triggers', benchTriggers],
+]
+
+const only = process.argv[2]
+const all: BenchResult[] = []
+for (const [name, suite] of suites) {
+  if (only && only !== name) continue
+  process.stderr.write(`running ${name}...\n`)
+  // eslint-disable-next-line no-await-in-loop
+  const results = await suite()
+  for (const r of results) {
+    all.push(r)
+    process.stdout.write(`${r.pass ? 'PASS' : 'MISS'}  ${r.name}: ${r.ratio.toFixed(2)}× (ours ${r.ours.toFixed(1)}, baseline ${r.baseline.toFixed(1)} ${r.unit}; target ${r.target})\n`)
+  }
+}
+
+if (process.env.BENCH_JSON) process.stdout.write(JSON.stringify(all, null, 2) + '\n')

@@ -1,0 +1,56 @@
+// Issue 2's figures: startup of a plugin command against a minimal oclif command, and
+// triggers:create with 10,000 stored triggers against 10.
+import {mkdtempSync, readdirSync, writeFileSync} from 'node:fs'
+import {mkdir} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+
+import {type BenchResult, compareCommands, ROOT, timeCommand} from './lib.js'
+
+const RUN = path.join(ROOT, 'bin', 'run.js')
+const MINIMAL = path.join(ROOT, 'bench', 'fixtures', 'minimal-cli', 'bin', 'run.js')
+
+function seedStore(count: number): {dataDir: string; project: string} {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-data-'))
+  const project = mkdtempSync(path.join(tmpdir(), 'bench-project-'))
+  const now = new Date().toISOString()
+  const triggers = Array.from({length: count}, (_, i) => ({
+    command: `bin/task --n ${i}`, createdAt: now, id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    name: `task ${i}`, schedule: `${i % 60} * * * *`, timezone: 'UTC', updatedAt: now,
+  }))
+  // the store's own key for the project dir, found by letting the plugin create it once
+  timeCommand([process.execPath, RUN, 'triggers', '--local', '--json'], {cwd: project, env: {HEROKU_TRIGGERS_DATA_DIR: dataDir}})
+  const create = timeCommand.bind(null, [process.execPath, RUN, 'triggers:create', '--local', '--name', 'seed', '--command', 'true', '--schedule', '@daily'], {cwd: project, env: {HEROKU_TRIGGERS_DATA_DIR: dataDir}})
+  create()
+  const [key] = readdirSync(path.join(dataDir, 'local'))
+  writeFileSync(path.join(dataDir, 'local', key, 'definitions.json'), JSON.stringify({monitors: [], schemaVersion: 1, triggers}), {mode: 0o600})
+  return {dataDir, project}
+}
+
+export async function benchTriggers(rounds = 9): Promise<BenchResult[]> {
+  const results: BenchResult[] = []
+
+  const empty = seedStore(0)
+  await mkdir(empty.dataDir, {recursive: true})
+  const startup = compareCommands(
+    () => timeCommand([process.execPath, RUN, 'triggers', '--json', '--local'], {cwd: empty.project, env: {HEROKU_TRIGGERS_DATA_DIR: empty.dataDir}}),
+    () => timeCommand([process.execPath, MINIMAL, 'noop']),
+    rounds,
+  )
+  results.push({
+    baseline: startup.baseline, name: 'startup: triggers --json --local vs a minimal oclif command', ours: startup.ours,
+    pass: startup.ours / startup.baseline <= 2, ratio: startup.ours / startup.baseline, target: '≤ 2×', unit: 'ms, median',
+  })
+
+  const small = seedStore(10)
+  const large = seedStore(10_000)
+  let n = 0
+  const create = (store: {dataDir: string; project: string}) => () =>
+    timeCommand([process.execPath, RUN, 'triggers:create', '--local', '--name', `bench ${n++}`, '--command', 'true', '--schedule', '*/5 * * * *', '--json'], {cwd: store.project, env: {HEROKU_TRIGGERS_DATA_DIR: store.dataDir}})
+  const creates = compareCommands(create(large), create(small), rounds)
+  results.push({
+    baseline: creates.baseline, name: 'triggers:create with 10,000 triggers vs 10', ours: creates.ours,
+    pass: creates.ours / creates.baseline <= 1.5, ratio: creates.ours / creates.baseline, target: '≤ 1.5×', unit: 'ms, median',
+  })
+  return results
+}

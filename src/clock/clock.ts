@@ -1,0 +1,380 @@
+// The clock process: the imperative shell around the core's planner. It feeds the planner real
+// time, fires due runs as detached dynos, follows the app's log stream to learn each run's
+// outcome, and writes one structured line per decision. Every side effect goes through `deps`.
+import {catchUpWindowSeconds, decideFire, type Due, Planner} from '../core/clock.js'
+import {PlatformError, UnauthorizedError} from '../core/errors.js'
+import {parseLine, toEvent} from '../core/lifecycle.js'
+import {applyEvent, dynoTypeFor, type Run, settle} from '../core/runs.js'
+import {nextFireTime} from '../core/schedule.js'
+import {scheduleOf, type Trigger} from '../core/trigger.js'
+import type {DynoInfo, RunPlatform} from '../platform/types.js'
+import type {RunStore} from '../store/run-store.js'
+
+export interface ClockDeps {
+  platform: RunPlatform
+  loadTriggers(): Promise<Trigger[]>
+  runs: RunStore<Run>
+  readState(): Promise<{lastPassAt: null | number}>
+  writeState(state: {lastPassAt: number}): Promise<void>
+  /** marks one-off triggers completed after they fire */
+  completeOneOff?(triggerId: string): Promise<void>
+  now(): number
+  sleep(ms: number, signal: AbortSignal): Promise<void>
+  print(line: string): void
+}
+
+export interface ClockOptions {
+  once: boolean
+  /** global cap on this clock's dynos running at once */
+  maxDynos: number
+  /** how often to look for changed definitions */
+  reloadMs?: number
+  /** the longest sleep between passes, so a stepped wall clock is noticed */
+  maxSleepMs?: number
+  /** how long --once waits for the log stream before giving up on its backlog */
+  evidenceLines?: number
+}
+
+const TERMINAL = new Set(['failed', 'failed-to-start', 'interrupted', 'missed', 'skipped', 'succeeded', 'unknown'])
+
+/** logfmt: key=value, quoting values with spaces. */
+export function logfmt(fields: Record<string, null | number | string | undefined>): string {
+  return Object.entries(fields)
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .map(([k, v]) => {
+      const text = String(v)
+      return /[\s"=]/.test(text) ? `${k}=${JSON.stringify(text)}` : `${k}=${text}`
+    })
+    .join(' ')
+}
+
+export class Clock {
+  private triggers: Trigger[] = []
+  private planner!: Planner
+  /** every run this clock knows, by key; open ones are updated from the log */
+  private readonly runs = new Map<string, Run>()
+  private readonly byDyno = new Map<string, string>()
+  /** trigger dyno starts seen in the app (dyno list, log), by trigger id prefix: epoch ms */
+  private readonly starts = new Map<string, number[]>()
+  private maintenance = false
+  private factsAt = Number.NEGATIVE_INFINITY
+  private cap: number
+  private lastReload = 0
+
+  constructor(private readonly deps: ClockDeps, private readonly options: ClockOptions) {
+    this.cap = options.maxDynos
+  }
+
+  /** Runs until `signal` aborts (or one pass with --once). Returns the number of runs fired. */
+  async run(signal: AbortSignal): Promise<number> {
+    const {deps} = this
+    const now = deps.now()
+    this.triggers = await deps.loadTriggers()
+    const {lastPassAt} = await deps.readState()
+    await this.loadHistory(now)
+    await this.learnFromApp(signal)
+    this.planner = new Planner(this.triggers, now, {isKnown: (key, trigger, nominal) => this.isKnown(key, trigger, nominal), lastPassAt})
+    this.lastReload = now
+
+    const follower = this.options.once ? null : this.follow(signal)
+    let fired = 0
+    try {
+      while (!signal.aborted) {
+        fired += await this.pass(signal)
+        if (this.options.once) break
+        const wake = this.planner.nextWakeAt()
+        const current = deps.now()
+        const until = Math.min(wake ?? Number.POSITIVE_INFINITY, current + (this.options.maxSleepMs ?? 30_000), this.lastReload + (this.options.reloadMs ?? 30_000))
+        await deps.sleep(Math.max(0, until - current), signal)
+        if (!signal.aborted && deps.now() - this.lastReload >= (this.options.reloadMs ?? 30_000)) await this.reload()
+      }
+    } finally {
+      await follower?.catch(() => {})
+    }
+
+    return fired
+  }
+
+  private async reload(): Promise<void> {
+    this.lastReload = this.deps.now()
+    try {
+      this.triggers = await this.deps.loadTriggers()
+      this.planner.setTriggers(this.triggers, this.lastReload)
+    } catch (error) {
+      if (error instanceof UnauthorizedError) throw error
+      this.deps.print(logfmt({at: 'warn', msg: `could not reload definitions: ${(error as Error).message}`}))
+    }
+  }
+
+  /** One pass: everything due now, in order. */
+  private async pass(signal: AbortSignal): Promise<number> {
+    const now = this.deps.now()
+    const due = this.planner.due(now)
+    let fired = 0
+    for (const item of due) {
+      if (signal.aborted) break // SIGTERM: stop firing at once
+      if (item.kind === 'missed') {
+        await this.record(this.blankRun(item, 'missed', item.reason), now)
+        this.deps.print(logfmt({at: 'missed', nominal: item.nominal.toISOString(), reason: item.reason, trigger: item.trigger.name, trigger_id: item.trigger.id.slice(0, 8)}))
+        continue
+      }
+
+      fired += await this.fire(item, signal)
+    }
+
+    await this.deps.writeState({lastPassAt: now})
+    return fired
+  }
+
+  private async fire(item: Due & {kind: 'fire'}, signal: AbortSignal): Promise<number> {
+    const {deps} = this
+    const {trigger} = item
+    await this.refreshFacts()
+    const running = this.openRuns().filter(r => r.triggerId === trigger.id && r.dyno).map(r => r.dyno!)
+    const decision = decideFire(trigger, {cap: this.cap, maintenance: this.maintenance, running, runningTotal: this.openRuns().filter(r => r.dyno).length})
+    const nominal = item.nominal.toISOString()
+    const name = {nominal, trigger: trigger.name, trigger_id: trigger.id.slice(0, 8)}
+    if (decision.action === 'skip') {
+      await this.record(this.blankRun(item, 'skipped', decision.reason), deps.now())
+      deps.print(logfmt({at: 'skipped', ...name, reason: decision.reason}))
+      return 0
+    }
+
+    if (decision.action === 'wait') {
+      // try again shortly, as long as the catch-up window lasts
+      const deadline = item.nominal.getTime() + catchUpWindowSeconds(trigger) * 1000
+      if (deps.now() + 5000 < deadline) {
+        this.planner.defer(item, deps.now() + 5000)
+        deps.print(logfmt({at: 'waiting', ...name, reason: decision.reason}))
+      } else {
+        await this.record(this.blankRun(item, 'missed', decision.reason), deps.now())
+        deps.print(logfmt({at: 'missed', ...name, reason: decision.reason}))
+      }
+
+      return 0
+    }
+
+    if (decision.action === 'replace') {
+      for (const dyno of decision.stop) {
+        try {
+          await deps.platform.stopDyno(dyno)
+          deps.print(logfmt({at: 'stopped', ...name, dyno, reason: 'concurrency replace'}))
+        } catch (error) {
+          deps.print(logfmt({at: 'warn', dyno, msg: `could not stop: ${(error as Error).message}`}))
+        }
+      }
+    }
+
+    // recorded before the API call: a crash between the two leaves a pending run, not a lost one
+    const pending = this.blankRun(item, 'pending', null)
+    pending.requestedAt = new Date(deps.now()).toISOString()
+    pending.timeToLive = trigger.timeout
+    await this.record(pending, deps.now())
+    const env = {...decision.env, HEROKU_TRIGGER_ID: trigger.id, HEROKU_TRIGGER_NAME: trigger.name, HEROKU_TRIGGER_NOMINAL_AT: nominal, HEROKU_TRIGGER_RUN_ID: item.key}
+    const deadline = item.nominal.getTime() + catchUpWindowSeconds(trigger) * 1000
+    let dyno: DynoInfo
+    try {
+      dyno = await this.createWithRetries({command: trigger.command, env, size: trigger.size, timeToLive: trigger.timeout, type: dynoTypeFor(trigger.id)}, deadline, signal)
+    } catch (error) {
+      if (error instanceof UnauthorizedError) throw error
+      const failed: Run = {...pending, endedAt: new Date(deps.now()).toISOString(), exitStatus: null, reason: `dyno not created: ${(error as Error).message}`, state: 'failed-to-start'}
+      await this.record(failed, deps.now())
+      deps.print(logfmt({at: 'failed-to-start', ...name, reason: (error as Error).message}))
+      this.maybeRetry(failed, trigger)
+      return 0
+    }
+
+    const started: Run = {...pending, dyno: dyno.name, dynoId: dyno.id, size: dyno.size ?? trigger.size, state: pending.state === 'pending' ? 'starting' : pending.state}
+    this.byDyno.set(dyno.name, started.id)
+    this.noteStart(dyno.type, Date.parse(dyno.createdAt) || deps.now())
+    await this.record(started, deps.now())
+    const lag = deps.now() - item.scheduledAt.getTime()
+    deps.print(logfmt({at: item.attempt > 1 ? 'retried' : 'fired', ...name, attempt: item.attempt > 1 ? item.attempt : undefined, dyno: dyno.name, lag: `${lag}ms`}))
+    if (trigger.at) await deps.completeOneOff?.(trigger.id)
+    return 1
+  }
+
+  private async createWithRetries(request: Parameters<RunPlatform['createDyno']>[0], deadline: number, signal: AbortSignal): Promise<DynoInfo> {
+    const {deps} = this
+    let delay = 1000
+    let conflicts = 0
+    for (;;) {
+      const remaining = (deps.platform as {rateLimitRemaining?: null | number}).rateLimitRemaining
+      if (typeof remaining === 'number' && remaining < 100) await deps.sleep(800, signal) // tokens refill at about 75 a minute
+      try {
+        return await deps.platform.createDyno(request)
+      } catch (error) {
+        if (!(error instanceof PlatformError)) throw error
+        const status = error.status ?? 0
+        if (status === 422 && error.id === 'cannot_run_above_limit') {
+          const limit = /more than (\d+)/.exec(error.message)?.[1]
+          if (limit) this.cap = Math.min(this.cap, Number(limit))
+          throw error
+        }
+
+        const retryable = status === 429 || status >= 500 || (status === 409 && ++conflicts <= 3)
+        if (!retryable || signal.aborted || deps.now() + delay > deadline) throw error
+        deps.print(logfmt({at: 'api-retry', delay: `${delay}ms`, status}))
+        await deps.sleep(delay, signal)
+        delay = Math.min(delay * 2, 30_000)
+      }
+    }
+  }
+
+  /** After a failure, another attempt (a run of its own, linked to the first) if the trigger allows. */
+  private maybeRetry(run: Run, trigger: Trigger): void {
+    if (run.state !== 'failed' && run.state !== 'failed-to-start') return
+    if (!run.nominalAt || this.options.once) return
+    if (this.planner.scheduleRetry(trigger, new Date(run.nominalAt), run.attempt, this.deps.now(), run.retryOf ?? run.id)) {
+      this.deps.print(logfmt({at: 'retry-scheduled', attempt: run.attempt + 1, nominal: run.nominalAt, trigger: trigger.name, trigger_id: trigger.id.slice(0, 8)}))
+    }
+  }
+
+  /** App facts (maintenance) at most once a minute, and only when something is firing. */
+  private async refreshFacts(): Promise<void> {
+    if (this.deps.now() - this.factsAt < 60_000) return
+    try {
+      this.maintenance = (await this.deps.platform.appFacts()).maintenance
+      this.factsAt = this.deps.now()
+    } catch (error) {
+      if (error instanceof UnauthorizedError) throw error
+    }
+  }
+
+  private isKnown(key: string, trigger: Trigger, nominal: Date): boolean {
+    if (this.runs.has(key)) return true
+    // a dyno of this trigger that started at or after the nominal time, before the next one, ran it
+    const starts = this.starts.get(dynoTypeFor(trigger.id))
+    if (!starts) return false
+    const from = nominal.getTime() - 2000
+    const next = nextFireTime(scheduleOf(trigger), nominal)
+    const to = next ? next.getTime() - 2000 : Number.POSITIVE_INFINITY
+    return starts.some(t => t >= from && t < to)
+  }
+
+  private noteStart(type: string, at: number): void {
+    if (!type.startsWith('trigger-')) return
+    const list = this.starts.get(type) ?? []
+    list.push(at)
+    this.starts.set(type, list)
+  }
+
+  private openRuns(): Run[] {
+    return [...this.runs.values()].filter(r => !TERMINAL.has(r.state))
+  }
+
+  private blankRun(item: Due, state: Run['state'], reason: null | string): Run {
+    const scheduledAt = item.kind === 'fire' ? item.scheduledAt.toISOString() : item.nominal.toISOString()
+    return {
+      attempt: item.kind === 'fire' ? item.attempt : 1,
+      command: item.trigger.command,
+      dyno: null,
+      dynoId: null,
+      endedAt: TERMINAL.has(state) ? new Date(this.deps.now()).toISOString() : null,
+      exitStatus: null,
+      id: item.key,
+      memoryErrors: [],
+      memoryQuotaMb: null,
+      nominalAt: item.nominal.toISOString(),
+      peakLoad: null,
+      peakMemoryMb: null,
+      reason,
+      requestedAt: null,
+      retryOf: item.kind === 'fire' ? item.retryOf : null,
+      scheduledAt,
+      size: item.trigger.size,
+      source: 'trigger',
+      startedAt: null,
+      state,
+      timeToLive: item.trigger.timeout,
+      triggerId: item.trigger.id,
+      upAt: null,
+    }
+  }
+
+  private async record(run: Run, now: number): Promise<void> {
+    this.runs.set(run.id, run)
+    if (run.dyno) this.byDyno.set(run.dyno, run.id)
+    await this.deps.runs.append(run, now)
+  }
+
+  /** What earlier clocks on this machine recorded, as far back as any catch-up window reaches. */
+  private async loadHistory(now: number): Promise<void> {
+    const longest = Math.max(3600, ...this.triggers.map(t => catchUpWindowSeconds(t)))
+    const since = now - (longest + 86_400) * 1000
+    const found = await this.deps.runs.latest({since})
+    for (const run of found.values()) {
+      this.runs.set(run.id, run)
+      if (run.dyno) this.byDyno.set(run.dyno, run.id)
+    }
+  }
+
+  /**
+   * What the app itself says was fired: its running dynos and its log backlog. A clock dyno's
+   * disk is new at every start, so this is how it avoids firing twice after a restart.
+   */
+  private async learnFromApp(signal: AbortSignal): Promise<void> {
+    const {deps} = this
+    const dynos = await deps.platform.listDynos()
+    const alive = new Set(dynos.map(d => d.name))
+    for (const dyno of dynos) this.noteStart(dyno.type, Date.parse(dyno.createdAt))
+
+    const backlog = new AbortController()
+    const stop = () => backlog.abort()
+    signal.addEventListener('abort', stop, {once: true})
+    try {
+      for await (const raw of deps.platform.logLines({lines: this.options.evidenceLines ?? 1500, tail: false}, backlog.signal)) {
+        this.absorb(raw, true)
+      }
+    } catch (error) {
+      if (error instanceof UnauthorizedError) throw error
+      deps.print(logfmt({at: 'warn', msg: `could not read the log backlog: ${(error as Error).message}`}))
+    } finally {
+      signal.removeEventListener('abort', stop)
+    }
+
+    // runs recorded as open whose dyno is gone and whose exit never showed: settle them
+    const now = deps.now()
+    for (const run of this.openRuns()) {
+      const settled = settle(run, now, {dynoGone: run.dyno !== null && !alive.has(run.dyno)})
+      if (settled !== run && settled.state !== run.state) await this.record(settled, now)
+    }
+  }
+
+  /** A log line: evidence of trigger dynos, and events for the runs we know. */
+  private absorb(raw: string, fromBacklog: boolean): Run | null {
+    const line = parseLine(raw)
+    if (!line || !line.dyno) return null
+    const event = toEvent(line)
+    if (event.kind === 'starting' && line.dyno.includes('.')) this.noteStart(line.dyno.slice(0, line.dyno.lastIndexOf('.')), line.time)
+    const id = this.byDyno.get(line.dyno)
+    if (!id) return null
+    const run = this.runs.get(id)
+    if (!run) return null
+    const next = applyEvent(run, event)
+    if (next === run || JSON.stringify(next) === JSON.stringify(run)) return null
+    this.runs.set(id, next)
+    if (fromBacklog) void this.deps.runs.append(next, this.deps.now())
+    return next
+  }
+
+  /** Follows the live log: outcomes of the runs we fired, retries after failures. */
+  private async follow(signal: AbortSignal): Promise<void> {
+    const {deps} = this
+    try {
+      for await (const raw of deps.platform.logLines({lines: 0, tail: true}, signal)) {
+        const run = this.absorb(raw, false)
+        if (!run) continue
+        await deps.runs.append(run, deps.now())
+        if (TERMINAL.has(run.state)) {
+          const trigger = this.triggers.find(t => t.id === run.triggerId)
+          deps.print(logfmt({at: 'completed', dyno: run.dyno, exit: run.exitStatus ?? undefined, reason: run.reason ?? undefined, state: run.state, trigger: trigger?.name ?? run.triggerId}))
+          if (trigger) this.maybeRetry(run, trigger)
+        }
+      }
+    } catch (error) {
+      if (!signal.aborted) deps.print(logfmt({at: 'warn', msg: `log stream stopped: ${(error as Error).message}`}))
+    }
+  }
+}
+

@@ -1,0 +1,51 @@
+// triggers:run: a manual run of a trigger, recorded like any other, and --tail's wait for it.
+import {randomUUID} from 'node:crypto'
+
+import type {Context} from '../base.js'
+import {parseLine, toEvent} from '../core/lifecycle.js'
+import {applyEvent, dynoTypeFor, type Run} from '../core/runs.js'
+import type {Trigger} from '../core/trigger.js'
+import {platformFor, runStoreFor} from './start.js'
+
+const TERMINAL = new Set(['failed', 'failed-to-start', 'interrupted', 'succeeded', 'unknown'])
+
+export async function runNow(context: Context, trigger: Trigger): Promise<Run> {
+  const platform = platformFor(context)
+  const now = context.now()
+  const facts = await platform.appFacts()
+  const env = {...trigger.env, HEROKU_TRIGGER_ID: trigger.id, HEROKU_TRIGGER_NAME: trigger.name, ...(facts.maintenance ? {HEROKU_MAINTENANCE_MODE: 'true'} : {})}
+  const id = `${trigger.id}@manual-${randomUUID().slice(0, 8)}`
+  const dyno = await platform.createDyno({command: trigger.command, env, size: trigger.size, timeToLive: trigger.timeout, type: dynoTypeFor(trigger.id)})
+  const run: Run = {
+    attempt: 1, command: trigger.command, dyno: dyno.name, dynoId: dyno.id, endedAt: null, exitStatus: null, id, memoryErrors: [], memoryQuotaMb: null,
+    nominalAt: null, peakLoad: null, peakMemoryMb: null, reason: 'manual', requestedAt: now.toISOString(), retryOf: null, scheduledAt: null,
+    size: dyno.size ?? trigger.size, source: 'trigger', startedAt: null, state: 'starting', timeToLive: trigger.timeout, triggerId: trigger.id, upAt: null,
+  }
+  await runStoreFor(context).append(run, now.getTime())
+  return run
+}
+
+/** Prints the run's own output as it comes, and returns the run once its outcome is known. */
+export async function tailRun(context: Context, started: Run, print: (line: string) => void): Promise<Run> {
+  const platform = platformFor(context)
+  const controller = new AbortController()
+  let run = started
+  const onSignal = () => controller.abort()
+  process.once('SIGINT', onSignal)
+  try {
+    for await (const raw of platform.logLines({dyno: started.dyno!, lines: 1500, tail: true}, controller.signal)) {
+      const line = parseLine(raw)
+      if (!line || line.dyno !== started.dyno) continue
+      const event = toEvent(line)
+      if (event.kind === 'output') print(line.message)
+      run = applyEvent(run, event)
+      if (TERMINAL.has(run.state)) break
+    }
+  } finally {
+    process.off('SIGINT', onSignal)
+    controller.abort()
+  }
+
+  await runStoreFor(context).append(run, context.now().getTime())
+  return run
+}

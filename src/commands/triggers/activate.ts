@@ -1,0 +1,27 @@
+import {Args, ux} from '@oclif/core'
+
+import {BaseCommand} from '../../base.js'
+import {resolveTrigger, setState} from '../../core/trigger.js'
+import {viewTrigger} from '../../core/views.js'
+import {json} from '../../flags.js'
+
+export default class TriggersActivate extends BaseCommand {
+  static args = {trigger: Args.string({description: 'trigger id, id prefix or name', required: true})}
+  static description = 'activate a trigger so the clock fires it (does nothing if it is already active)'
+  static examples = ['$ heroku triggers:activate nightly-report --app example-app']
+  static flags = {json}
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(TriggersActivate)
+    const context = await this.context(flags)
+    if (!flags.json) ux.action.start(`Activating ${args.trigger} on ${context.app}`)
+    const {changed, trigger} = await context.store.update(defs => {
+      const current = resolveTrigger(defs.triggers, args.trigger)
+      const result = setState(current, 'active', null, context.now())
+      defs.triggers[defs.triggers.indexOf(current)] = result.trigger
+      return result
+    })
+    if (flags.json) return this.json(viewTrigger(trigger, context.now()))
+    ux.action.stop(changed ? 'done' : 'already active')
+  }
+}

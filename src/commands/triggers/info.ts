@@ -1,0 +1,30 @@
+import {Args} from '@oclif/core'
+
+import {BaseCommand} from '../../base.js'
+import {resolveTrigger} from '../../core/trigger.js'
+import {nextRuns, viewTrigger} from '../../core/views.js'
+import {json} from '../../flags.js'
+
+export default class TriggersInfo extends BaseCommand {
+  static args = {trigger: Args.string({description: 'trigger id, id prefix or name', required: true})}
+  static description = 'show one trigger: everything about it and its next 5 run times'
+  static examples = [
+    '$ heroku triggers:info nightly-report --app example-app',
+    '$ heroku triggers:info 1a2b3c4d --app example-app --json',
+  ]
+
+  static flags = {json}
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(TriggersInfo)
+    const context = await this.context(flags)
+    const {triggers} = await context.store.read()
+    const trigger = resolveTrigger(triggers, args.trigger)
+    const now = context.now()
+    const upcoming = nextRuns(trigger, now, 5)
+    const view = viewTrigger(trigger, now)
+    if (flags.json) return this.json({...view, nextRuns: upcoming.map(d => d.toISOString())})
+    const {triggerDetails} = await import('../../render/triggers.js')
+    triggerDetails(view, upcoming)
+  }
+}

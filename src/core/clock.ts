@@ -1,0 +1,235 @@
+// The clock's decisions, as functions of the triggers, what is already known, and `now`.
+// Nothing here sleeps, reads a file or calls an API: the clock process (src/clock/) feeds it real
+// time and real I/O, and tests feed it a week of schedule in milliseconds.
+import {createHash} from 'node:crypto'
+
+import {fireTimesBetween, nextFireTime, type Schedule, typicalPeriodSeconds} from './schedule.js'
+import {scheduleOf, type Trigger} from './trigger.js'
+
+const HOUR = 3600
+
+/** How late a missed nominal time may still fire: the trigger's own, or min(period, 1 h). */
+export function catchUpWindowSeconds(trigger: Trigger, schedule: Schedule = scheduleOf(trigger)): number {
+  if (trigger.catchUp !== null) return trigger.catchUp
+  if (schedule.kind === 'at') return HOUR
+  return Math.min(typicalPeriodSeconds(schedule), HOUR)
+}
+
+/** A run's identity: the trigger and the nominal time it was due (second precision). */
+export function runKey(triggerId: string, nominal: Date | number, attempt = 1): string {
+  const iso = new Date(Math.floor(new Date(nominal).getTime() / 1000) * 1000).toISOString()
+  return attempt > 1 ? `${triggerId}@${iso}#${attempt}` : `${triggerId}@${iso}`
+}
+
+/**
+ * Deterministic jitter: the same trigger and nominal time always get the same delay, so a
+ * restarted clock does not re-roll it, and the delay never reaches the next fire time.
+ */
+export function jitterMs(trigger: Pick<Trigger, 'id' | 'jitter'>, nominal: Date, next: Date | null): number {
+  if (trigger.jitter <= 0) return 0
+  const room = next ? next.getTime() - nominal.getTime() - 1000 : Number.POSITIVE_INFINITY
+  const max = Math.max(0, Math.min(trigger.jitter * 1000, room))
+  if (max === 0) return 0
+  const digest = createHash('sha256').update(`${trigger.id}|${nominal.toISOString()}`).digest()
+  return Math.floor((digest.readUInt32BE(0) / 0x1_00_00_00_00) * max)
+}
+
+/** Retry backoff: 10 s, 20 s, 40 s ... capped at 6 minutes. */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(10_000 * 2 ** Math.max(0, attempt - 1), 360_000)
+}
+
+export type Due =
+  | {kind: 'fire'; trigger: Trigger; nominal: Date; scheduledAt: Date; attempt: number; retryOf: null | string; key: string}
+  | {kind: 'missed'; trigger: Trigger; nominal: Date; key: string; reason: string}
+
+interface Cursor {
+  trigger: Trigger
+  schedule: Schedule
+  /** the next nominal time not yet handed out, and when it is due (nominal + jitter) */
+  nominal: Date | null
+  dueAt: number
+}
+
+export interface PlannerOptions {
+  /** the last pass of an earlier clock (ms), if this machine knows it; otherwise each trigger looks back over its catch-up window */
+  lastPassAt?: null | number
+  /** whether a run key is already recorded (here, or learned from the app's dynos and log) */
+  isKnown: (key: string, trigger: Trigger, nominal: Date) => boolean
+  /** upper bound on missed times enumerated per trigger per pass, so a long outage never stalls a pass */
+  missedCap?: number
+}
+
+/**
+ * Hands out what is due, once. Keeps a cursor per trigger (its next nominal time), so a pass
+ * costs only the triggers that are due, and tells when the next one will be.
+ */
+export class Planner {
+  private cursors = new Map<string, Cursor>()
+  private retries: Array<{at: number; due: Due & {kind: 'fire'}}> = []
+  private readonly missedCap: number
+
+  constructor(triggers: readonly Trigger[], private readonly now: number, private readonly options: PlannerOptions) {
+    this.missedCap = options.missedCap ?? 1000
+    this.setTriggers(triggers, now)
+  }
+
+  /** New or changed definitions: cursors of unchanged triggers are kept. */
+  setTriggers(triggers: readonly Trigger[], now: number = this.now): void {
+    const next = new Map<string, Cursor>()
+    for (const trigger of triggers) {
+      if (trigger.state !== 'active') continue
+      const old = this.cursors.get(trigger.id)
+      if (old && old.trigger.updatedAt === trigger.updatedAt) {
+        next.set(trigger.id, old)
+        continue
+      }
+
+      const schedule = scheduleOf(trigger)
+      const window = catchUpWindowSeconds(trigger, schedule) * 1000
+      // where to look back from: the last pass if known, else the catch-up window; a changed trigger starts now
+      const lastPass = this.options.lastPassAt ?? null
+      const from = old ? now : lastPass === null ? now - window - trigger.jitter * 1000 : Math.min(lastPass, now) - trigger.jitter * 1000
+      const cursor: Cursor = {dueAt: Number.POSITIVE_INFINITY, nominal: null, schedule, trigger}
+      this.place(cursor, new Date(from - 1))
+      next.set(trigger.id, cursor)
+    }
+
+    this.cursors = next
+  }
+
+  /** Everything due at `now`, in order: fires (coalesced per trigger) and missed times. */
+  due(now: number): Due[] {
+    const out: Due[] = []
+    for (const cursor of this.cursors.values()) {
+      if (cursor.dueAt > now || cursor.nominal === null) continue
+      out.push(...this.drain(cursor, now))
+    }
+
+    const ready = this.retries.filter(r => r.at <= now)
+    if (ready.length > 0) {
+      this.retries = this.retries.filter(r => r.at > now)
+      for (const r of ready) if (this.cursors.has(r.due.trigger.id)) out.push(r.due)
+    }
+
+    return out.sort((a, b) => dueTime(a) - dueTime(b))
+  }
+
+  /** When the next thing falls due (ms), or null when nothing ever will. */
+  nextWakeAt(): null | number {
+    let earliest = Number.POSITIVE_INFINITY
+    for (const cursor of this.cursors.values()) earliest = Math.min(earliest, cursor.dueAt)
+    for (const r of this.retries) earliest = Math.min(earliest, r.at)
+    return Number.isFinite(earliest) ? earliest : null
+  }
+
+  /** A due run that could not start yet (the dyno cap) comes back at `at`. */
+  defer(due: Due & {kind: 'fire'}, at: number): void {
+    this.retries.push({at, due})
+  }
+
+  /** A failed run gets another attempt after a backoff, if the trigger allows more. */
+  scheduleRetry(trigger: Trigger, nominal: Date, failedAttempt: number, failedAt: number, firstKey: string): boolean {
+    if (failedAttempt > trigger.retries) return false
+    const attempt = failedAttempt + 1
+    const at = failedAt + retryDelayMs(failedAttempt)
+    const key = runKey(trigger.id, nominal, attempt)
+    this.retries.push({at, due: {attempt, key, kind: 'fire', nominal, retryOf: firstKey, scheduledAt: new Date(at), trigger}})
+    return true
+  }
+
+  private drain(cursor: Cursor, now: number): Due[] {
+    const {trigger} = cursor
+    const window = catchUpWindowSeconds(trigger, cursor.schedule) * 1000
+    const out: Due[] = []
+    // nominal times whose due time has come, oldest first; the cap keeps a long outage cheap
+    const due: Date[] = []
+    let missedBeyondCap = 0
+    while (cursor.nominal !== null && cursor.dueAt <= now) {
+      if (now - cursor.nominal.getTime() > window) {
+        // too old to run: skip ahead in one jump rather than one by one
+        const {times, truncated} = fireTimesBetween(cursor.schedule, new Date(cursor.nominal.getTime() - 1), new Date(now - window), this.missedCap)
+        for (const nominal of times) {
+          const key = runKey(trigger.id, nominal)
+          if (!this.options.isKnown(key, trigger, nominal)) out.push({key, kind: 'missed', nominal, reason: 'clock was not running', trigger})
+        }
+
+        if (truncated) missedBeyondCap++
+        const last = times.at(-1) ?? cursor.nominal
+        this.place(cursor, truncated ? new Date(now - window) : last)
+        continue
+      }
+
+      due.push(cursor.nominal)
+      this.place(cursor, cursor.nominal)
+    }
+
+    if (missedBeyondCap > 0 && out.length > 0) {
+      const last = out.at(-1) as Due & {kind: 'missed'}
+      last.reason = `clock was not running (more missed times before ${last.nominal.toISOString()} were not listed)`
+    }
+
+    const fresh = due.filter(nominal => !this.options.isKnown(runKey(trigger.id, nominal), trigger, nominal))
+    const latest = fresh.at(-1)
+    for (const nominal of fresh.slice(0, -1)) {
+      out.push({key: runKey(trigger.id, nominal), kind: 'missed', nominal, reason: `coalesced into the run due ${latest!.toISOString()}`, trigger})
+    }
+
+    if (latest) {
+      const next = nextFireTime(cursor.schedule, latest)
+      const scheduledAt = new Date(latest.getTime() + jitterMs(trigger, latest, next))
+      out.push({attempt: 1, key: runKey(trigger.id, latest), kind: 'fire', nominal: latest, retryOf: null, scheduledAt, trigger})
+    }
+
+    return out
+  }
+
+  /** Moves the cursor to the first nominal time after `after`. */
+  private place(cursor: Cursor, after: Date): void {
+    const nominal = nextFireTime(cursor.schedule, after)
+    cursor.nominal = nominal
+    if (nominal === null) {
+      cursor.dueAt = Number.POSITIVE_INFINITY
+      return
+    }
+
+    const next = cursor.schedule.kind === 'at' ? null : nextFireTime(cursor.schedule, nominal)
+    cursor.dueAt = nominal.getTime() + jitterMs(cursor.trigger, nominal, next)
+  }
+}
+
+function dueTime(d: Due): number {
+  return d.kind === 'fire' ? d.scheduledAt.getTime() : d.nominal.getTime()
+}
+
+export interface FireFacts {
+  /** runs of this trigger still going (dyno names) */
+  running: string[]
+  maintenance: boolean
+  /** dynos of all triggers still going, and the cap the clock keeps below */
+  runningTotal: number
+  cap: number
+}
+
+export type FireDecision =
+  | {action: 'fire'; env: Record<string, string>}
+  | {action: 'replace'; stop: string[]; env: Record<string, string>}
+  | {action: 'skip'; reason: string}
+  | {action: 'wait'; reason: string}
+
+/** Whether a due run starts now, given concurrency, maintenance and the global cap. */
+export function decideFire(trigger: Trigger, facts: FireFacts): FireDecision {
+  const env: Record<string, string> = {...trigger.env}
+  if (facts.maintenance) {
+    if (trigger.maintenance === 'skip') return {action: 'skip', reason: 'app in maintenance mode'}
+    env.HEROKU_MAINTENANCE_MODE = 'true'
+  }
+
+  if (facts.running.length > 0) {
+    if (trigger.concurrency === 'forbid') return {action: 'skip', reason: `previous run still going (${facts.running.join(', ')})`}
+    if (trigger.concurrency === 'replace') return {action: 'replace', env, stop: facts.running}
+  }
+
+  if (facts.runningTotal >= facts.cap) return {action: 'wait', reason: `${facts.runningTotal} dynos running, at the cap of ${facts.cap}`}
+  return {action: 'fire', env}
+}

@@ -1,0 +1,135 @@
+// The one place that knows the Platform API. Everything goes through the user's own credentials
+// via @heroku-cli/command's APIClient; API errors become the product's errors with exit codes.
+import type {APIClient} from '@heroku-cli/command'
+import type * as Heroku from '@heroku-cli/schema'
+
+import {AppNotFoundError, InvalidInputError, PlatformError, UnauthorizedError} from '../core/errors.js'
+import {followLog} from './log-stream.js'
+import type {AppFacts, DynoInfo, DynoRequest, LogRequest, RunPlatform} from './types.js'
+
+export type ConfigVars = Record<string, string>
+
+function dynoInfo(dyno: Heroku.Dyno): DynoInfo {
+  return {
+    command: dyno.command ?? '',
+    createdAt: dyno.created_at ?? '',
+    id: dyno.id ?? '',
+    name: dyno.name ?? '',
+    size: dyno.size ?? null,
+    state: dyno.state ?? '',
+    type: dyno.type ?? '',
+  }
+}
+
+export class HerokuPlatform implements RunPlatform {
+  readonly local = false
+
+  private sizes?: Heroku.DynoSize[]
+
+  constructor(private readonly client: APIClient, readonly app: string) {}
+
+  /** Refuses to go on without credentials, so a 401 never starts an interactive login. */
+  static async connect(client: APIClient, app: string): Promise<HerokuPlatform> {
+    const token = await client.getAuth()
+    if (!token) {
+      throw new UnauthorizedError('not logged in to Heroku: run heroku login or set HEROKU_API_KEY, or use --local to work on this machine without Heroku')
+    }
+
+    return new HerokuPlatform(client, app)
+  }
+
+  async configVars(): Promise<ConfigVars> {
+    return this.call('GET', `/apps/${encodeURIComponent(this.app)}/config-vars`)
+  }
+
+  async setConfigVars(changes: Record<string, null | string>): Promise<ConfigVars> {
+    return this.call('PATCH', `/apps/${encodeURIComponent(this.app)}/config-vars`, changes)
+  }
+
+  async appInfo(): Promise<Heroku.App> {
+    return this.call('GET', `/apps/${encodeURIComponent(this.app)}`)
+  }
+
+  async dynoSizes(): Promise<Heroku.DynoSize[]> {
+    this.sizes ??= await this.call<Heroku.DynoSize[]>('GET', '/dyno-sizes')
+    return this.sizes
+  }
+
+  /** The size as Heroku names it, or a one-line error listing the sizes there are. */
+  async checkSize(size: string): Promise<string> {
+    const sizes = await this.dynoSizes()
+    const hit = sizes.find(s => s.name?.toLowerCase() === size.toLowerCase())
+    if (hit?.name) return hit.name
+    const names = sizes.map(s => s.name).filter(Boolean).join(', ')
+    throw new InvalidInputError(`unknown --size "${size}": use one of ${names}`)
+  }
+
+  async appFacts(): Promise<AppFacts> {
+    const app = await this.appInfo()
+    return {maintenance: Boolean(app.maintenance)}
+  }
+
+  async createDyno(request: DynoRequest): Promise<DynoInfo> {
+    const dyno = await this.call<Heroku.Dyno>('POST', `/apps/${encodeURIComponent(this.app)}/dynos`, {
+      attach: false,
+      command: request.command,
+      env: request.env,
+      size: request.size ?? undefined,
+      time_to_live: request.timeToLive,
+      type: request.type,
+    })
+    return dynoInfo(dyno)
+  }
+
+  async listDynos(): Promise<DynoInfo[]> {
+    return (await this.call<Heroku.Dyno[]>('GET', `/apps/${encodeURIComponent(this.app)}/dynos`)).map(d => dynoInfo(d))
+  }
+
+  logLines(request: LogRequest, signal: AbortSignal): AsyncIterable<string> {
+    return followLog(this, request, signal)
+  }
+
+  async stopDyno(dyno: string): Promise<void> {
+    await this.call('POST', `/apps/${encodeURIComponent(this.app)}/dynos/${encodeURIComponent(dyno)}/actions/stop`)
+  }
+
+  async logSession(options: {dyno?: string; lines?: number; source?: string; tail?: boolean}): Promise<Heroku.LogSession> {
+    return this.call('POST', `/apps/${encodeURIComponent(this.app)}/log-sessions`, options)
+  }
+
+  /** The last RateLimit-Remaining the API sent, so a busy clock can slow down before it runs out. */
+  rateLimitRemaining: null | number = null
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    try {
+      const response = await this.client.request<T>(path, {body, method, retryAuth: false})
+      this.noteRateLimit(response.headers)
+      return response.body
+    } catch (error) {
+      this.noteRateLimit((error as {http?: {headers?: Record<string, unknown>}}).http?.headers)
+      throw this.translate(error, path)
+    }
+  }
+
+  private noteRateLimit(headers: Record<string, unknown> | undefined): void {
+    const value = Number(headers?.['ratelimit-remaining'])
+    if (Number.isFinite(value)) this.rateLimitRemaining = value
+  }
+
+  private translate(error: unknown, path: string): Error {
+    const http = (error as {http?: {statusCode?: number}}).http
+    const body = (error as {body?: {id?: string; message?: string}}).body
+    const status = http?.statusCode
+    if (status === undefined) {
+      return new PlatformError(`cannot reach the Heroku API: ${(error as Error).message}`)
+    }
+
+    if (status === 401) return new UnauthorizedError('the Heroku API rejected the API key (401): run heroku login, or check HEROKU_API_KEY')
+    if (status === 404 && /^\/apps\/[^/]+(\/config-vars)?$/.test(path)) {
+      return new AppNotFoundError(`app ${this.app} not found, or you have no access to it: check the name with heroku apps, or pass --app`)
+    }
+
+    const detail = body?.message?.split('\n')[0] ?? `HTTP ${status}`
+    return new PlatformError(`Heroku API error on ${path}: ${detail}${body?.id ? ` (${body.id})` : ''}`, status, body?.id)
+  }
+}

@@ -1,0 +1,56 @@
+// How triggers look in a terminal: a table for the list, a styled object for one.
+import {hux} from '@heroku/heroku-cli-util'
+import * as color from '@heroku/heroku-cli-util/color'
+
+import type {TriggerView} from '../core/views.js'
+
+export function stateText(state: string): string {
+  if (state === 'active') return color.success(state)
+  if (state === 'completed') return color.info(state)
+  return color.inactive(state)
+}
+
+/** "2026-11-24 09:30 UTC" in the trigger's own zone; the list should read like a wall clock. */
+export function wallClock(iso: null | string, timezone: string): string {
+  if (!iso) return ''
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    day: '2-digit', hour: '2-digit', hourCycle: 'h23', minute: '2-digit', month: '2-digit', timeZone: timezone, timeZoneName: 'short', year: 'numeric',
+  }).formatToParts(new Date(iso))
+  const part = (type: string) => parts.find(p => p.type === type)?.value ?? ''
+  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} ${part('timeZoneName')}`
+}
+
+export function triggerTable(views: TriggerView[]): void {
+  hux.table(views as unknown as Record<string, unknown>[], {
+    id: {get: row => String(row.id).slice(0, 8), header: 'ID'},
+    name: {header: 'Name'},
+    state: {get: row => stateText(String(row.state)), header: 'State'},
+    schedule: {get: row => (row as unknown as TriggerView).description, header: 'Schedule'},
+    size: {get: row => row.size ?? 'default', header: 'Size'},
+    next: {get: row => wallClock(row.nextRunAt as null | string, String(row.timezone)), header: 'Next run'},
+    command: {get: row => color.command(String(row.command)), header: 'Command', extended: true},
+  })
+}
+
+export function triggerDetails(view: TriggerView, nextRuns: Date[]): void {
+  hux.styledHeader(`${view.name} (${stateText(view.state)})`)
+  const details: Record<string, unknown> = {
+    ID: view.id,
+    Command: view.command,
+    Schedule: view.kind === 'one-off' ? view.description : `${view.schedule} — ${view.description}`,
+    Size: view.size ?? 'default',
+    Timeout: `${view.timeout}s`,
+    Concurrency: view.concurrency,
+    'Catch-up': view.catchUp === null ? 'default' : `${view.catchUp}s`,
+    Jitter: `${view.jitter}s`,
+    Retries: view.retries,
+    Maintenance: view.maintenance,
+    'Failure email': view.failureEmail ? 'on' : 'off',
+    Env: Object.keys(view.env).length > 0 ? Object.entries(view.env).map(([k, v]) => `${k}=${v}`).join(' ') : undefined,
+    Note: view.note ?? undefined,
+    Created: view.createdAt,
+    Updated: view.updatedAt,
+    'Next runs': nextRuns.length > 0 ? nextRuns.map(d => wallClock(d.toISOString(), view.timezone)) : 'none',
+  }
+  hux.styledObject(details)
+}

@@ -1,0 +1,81 @@
+// The shared store: the app's HEROKU_TRIGGERS config var, so a whole team and a clock dyno see
+// the same definitions. Heroku has no conditional write, so a change is read, applied, and
+// written only if the var did not move meanwhile (else applied again on the newer value).
+import {ConflictError} from '../core/errors.js'
+import type {ConfigVars, HerokuPlatform} from '../platform/heroku.js'
+import {compactJSON, type DefinitionStore, type Definitions, emptyDefinitions, parseDefinitions} from './definitions.js'
+import {withFileLock} from './file-store.js'
+
+export const CONFIG_VAR = 'HEROKU_TRIGGERS'
+/** Heroku's limit on all of an app's config var keys and values together. */
+export const CONFIG_LIMIT_BYTES = 32 * 1024
+const ATTEMPTS = 5
+
+export function configVarsSize(vars: ConfigVars): number {
+  let bytes = 0
+  for (const [key, value] of Object.entries(vars)) bytes += Buffer.byteLength(key) + Buffer.byteLength(value ?? '')
+  return bytes
+}
+
+export class ConfigVarStore implements DefinitionStore {
+  readonly kind = 'config-var' as const
+
+  /**
+   * @param lockFile a local lock so processes on this machine queue instead of racing
+   * @param beforeWrite called once before the first write: writing makes a release
+   */
+  constructor(
+    private readonly platform: Pick<HerokuPlatform, 'app' | 'configVars' | 'setConfigVars'>,
+    private readonly lockFile: string,
+    private known?: ConfigVars,
+    private readonly beforeWrite: () => void = () => {},
+  ) {}
+
+  get location(): string {
+    return `${CONFIG_VAR} on ${this.platform.app}`
+  }
+
+  async read(): Promise<Definitions> {
+    const vars = this.known ?? (await this.platform.configVars())
+    this.known = undefined
+    return this.parse(vars[CONFIG_VAR])
+  }
+
+  async update<T>(change: (defs: Definitions) => Promise<T> | T): Promise<T> {
+    return withFileLock(this.lockFile, async () => {
+      let warned = false
+      for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+        // eslint-disable-next-line no-await-in-loop
+        const vars = await this.platform.configVars()
+        const base = vars[CONFIG_VAR]
+        const defs = this.parse(base)
+        // eslint-disable-next-line no-await-in-loop
+        const result = await change(defs)
+        const next = compactJSON(defs)
+        const size = configVarsSize({...vars, [CONFIG_VAR]: next})
+        if (size > CONFIG_LIMIT_BYTES) {
+          throw new ConflictError(`the definitions would bring ${this.platform.app}'s config vars to ${(size / 1024).toFixed(1)} kB, over Heroku's 32 kB limit: delete some triggers, or move them to this machine with heroku triggers:store --to file`)
+        }
+
+        // eslint-disable-next-line no-await-in-loop
+        const current = (await this.platform.configVars())[CONFIG_VAR]
+        if (current !== base) continue // someone else wrote meanwhile: apply the change to theirs
+        if (!warned) {
+          this.beforeWrite()
+          warned = true
+        }
+
+        // eslint-disable-next-line no-await-in-loop
+        await this.platform.setConfigVars({[CONFIG_VAR]: next})
+        return result
+      }
+
+      throw new ConflictError(`${CONFIG_VAR} on ${this.platform.app} kept changing while this change was being written: nothing was written, retry`)
+    })
+  }
+
+  private parse(text: string | undefined): Definitions {
+    if (text === undefined || text.trim() === '') return emptyDefinitions()
+    return parseDefinitions(text, `config var ${CONFIG_VAR} on ${this.platform.app}`)
+  }
+}

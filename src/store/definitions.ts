@@ -1,0 +1,95 @@
+// The stored document of an app's definitions, in both stores, and its checks.
+import {StoreUnreadableError} from '../core/errors.js'
+import {DEFAULTS, type Trigger} from '../core/trigger.js'
+
+export const SCHEMA_VERSION = 1
+
+export interface Definitions {
+  schemaVersion: number
+  triggers: Trigger[]
+  /** monitor definitions (a later part of the product); kept as they are */
+  monitors: unknown[]
+}
+
+export function emptyDefinitions(): Definitions {
+  return {monitors: [], schemaVersion: SCHEMA_VERSION, triggers: []}
+}
+
+export interface DefinitionStore {
+  readonly kind: 'config-var' | 'file'
+  /** where the definitions live, for messages: a path or "HEROKU_TRIGGERS on example-app" */
+  readonly location: string
+  read(): Promise<Definitions>
+  /**
+   * Reads the newest definitions under a lock, applies `change` to them and writes the result
+   * atomically. If `change` throws, nothing is written.
+   */
+  update<T>(change: (defs: Definitions) => Promise<T> | T): Promise<T>
+}
+
+/** Checks a parsed document; `where` names it in the message. Never repairs anything. */
+export function checkDefinitions(value: unknown, where: string): Definitions {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new StoreUnreadableError(`${where} is not a heroku-triggers store (expected a JSON object): it was left as it was; move it away to start afresh`)
+  }
+
+  const doc = value as Partial<Definitions>
+  const version = doc.schemaVersion ?? 0
+  if (typeof version !== 'number' || version > SCHEMA_VERSION) {
+    throw new StoreUnreadableError(`${where} has schema version ${String(version)}, newer than this plugin understands (${SCHEMA_VERSION}): upgrade heroku-triggers`)
+  }
+
+  if (!Array.isArray(doc.triggers)) {
+    throw new StoreUnreadableError(`${where} has no "triggers" list: it was left as it was; move it away to start afresh`)
+  }
+
+  return {monitors: Array.isArray(doc.monitors) ? doc.monitors : [], schemaVersion: SCHEMA_VERSION, triggers: doc.triggers.map(t => withDefaults(t))}
+}
+
+export function parseDefinitions(text: string, where: string): Definitions {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    throw new StoreUnreadableError(`${where} is not valid JSON (${(error as Error).message}): it was left as it was; fix it or move it away, then retry`)
+  }
+
+  return checkDefinitions(value, where)
+}
+
+// Stored triggers may leave out fields that hold their default (the config var is small).
+const TRIGGER_DEFAULTS: Partial<Trigger> = {
+  at: null,
+  catchUp: null,
+  concurrency: DEFAULTS.concurrency,
+  env: {},
+  failureEmail: DEFAULTS.failureEmail,
+  jitter: DEFAULTS.jitter,
+  maintenance: DEFAULTS.maintenance,
+  note: null,
+  retries: DEFAULTS.retries,
+  schedule: null,
+  size: null,
+  state: 'active',
+  timeout: DEFAULTS.timeout,
+  timezone: DEFAULTS.timezone,
+}
+
+function withDefaults(stored: Partial<Trigger>): Trigger {
+  return {...TRIGGER_DEFAULTS, ...stored, env: {...stored.env}} as Trigger
+}
+
+/** The smallest JSON for a document: fields equal to their default are left out. */
+export function compactJSON(defs: Definitions): string {
+  const triggers = defs.triggers.map(t => {
+    const out: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(t)) {
+      const fallback = TRIGGER_DEFAULTS[key as keyof Trigger]
+      if (fallback !== undefined && JSON.stringify(fallback) === JSON.stringify(value)) continue
+      out[key] = value
+    }
+
+    return out
+  })
+  return JSON.stringify({monitors: defs.monitors, schemaVersion: defs.schemaVersion, triggers})
+}

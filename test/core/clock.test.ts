@@ -1,0 +1,163 @@
+// The clock's decisions with time injected: a week of schedule, outages and restarts in milliseconds.
+import {expect} from 'chai'
+
+import {decideFire, type Due, jitterMs, Planner, retryDelayMs, runKey} from '../../src/core/clock.js'
+import {createTrigger, type Trigger} from '../../src/core/trigger.js'
+
+const T0 = Date.parse('2026-11-23T10:05:00Z')
+const MIN = 60_000
+
+function trigger(extra: Record<string, unknown>, id = '1a2b3c4d-0000-4000-8000-000000000001'): Trigger {
+  return createTrigger({command: 'true', name: `t-${id.slice(0, 4)}`, ...extra}, [], new Date(T0 - 86_400_000), id).trigger
+}
+
+/** A clock that remembers what it handed out, as the real one does through its run store. */
+function planner(triggers: Trigger[], now: number, lastPassAt: null | number = null, known = new Set<string>()) {
+  const p = new Planner(triggers, now, {isKnown: key => known.has(key), lastPassAt})
+  const take = (at: number): Due[] => {
+    const due = p.due(at)
+    for (const d of due) known.add(d.key)
+    return due
+  }
+
+  return {known, p, take}
+}
+
+const iso = (d: Due) => d.nominal.toISOString()
+
+describe('the clock (core)', () => {
+  it('fires a week of */15 exactly once per nominal time, waking only when something is due', () => {
+    const t = trigger({schedule: '*/15 * * * *'})
+    const {p, take} = planner([t], T0, T0)
+    const fired: string[] = []
+    let now = T0
+    let wakes = 0
+    while (now < T0 + 7 * 24 * 60 * MIN) {
+      for (const d of take(now)) {
+        expect(d.kind).to.equal('fire')
+        fired.push(iso(d))
+      }
+
+      now = p.nextWakeAt()!
+      wakes++
+    }
+
+    expect(fired).to.have.length(7 * 24 * 4)
+    expect(new Set(fired).size).to.equal(fired.length)
+    expect(fired[0]).to.equal('2026-11-23T10:15:00.000Z')
+    expect(wakes).to.be.at.most(7 * 24 * 4 + 1)
+  })
+
+  it('after an outage fires the latest time within the catch-up window and records older ones as missed', () => {
+    const t = trigger({schedule: '0 * * * *'}) // window: min(1 h, 1 h)
+    const {take} = planner([t], Date.parse('2026-11-23T12:30:00Z'), T0)
+    const due = take(Date.parse('2026-11-23T12:30:00Z'))
+    expect(due.map(d => `${d.kind} ${iso(d)}`)).to.deep.equal([
+      'missed 2026-11-23T11:00:00.000Z',
+      'fire 2026-11-23T12:00:00.000Z',
+    ])
+  })
+
+  it('coalesces the times within a long catch-up window into one run', () => {
+    const t = trigger({catchUp: '1h', schedule: '*/10 * * * *'})
+    const now = Date.parse('2026-11-23T10:47:00Z')
+    const due = planner([t], now, T0).take(now)
+    expect(due.filter(d => d.kind === 'fire').map(d => iso(d))).to.deep.equal(['2026-11-23T10:40:00.000Z'])
+    const missed = due.filter(d => d.kind === 'missed')
+    expect(missed.map(d => iso(d))).to.deep.equal(['2026-11-23T10:10:00.000Z', '2026-11-23T10:20:00.000Z', '2026-11-23T10:30:00.000Z'])
+    expect((missed[0] as Due & {kind: 'missed'}).reason).to.match(/coalesced/)
+  })
+
+  it('does not fire again what a previous clock already fired (restart, overlap)', () => {
+    const t = trigger({schedule: '*/5 * * * *'})
+    const first = planner([t], T0, T0)
+    const at = Date.parse('2026-11-23T10:10:00Z')
+    expect(first.take(at)).to.have.length(1)
+    // a second clock starting a few seconds later, knowing what the first recorded
+    const second = planner([t], at + 3000, null, first.known)
+    expect(second.take(at + 3000)).to.deep.equal([])
+  })
+
+  it('on a fresh disk looks back one catch-up window, no further', () => {
+    const t = trigger({schedule: '*/5 * * * *'}) // window 5 min
+    const now = Date.parse('2026-11-23T10:12:00Z')
+    const due = planner([t], now).take(now)
+    expect(due.map(d => `${d.kind} ${iso(d)}`)).to.deep.equal(['fire 2026-11-23T10:10:00.000Z'])
+  })
+
+  it('never stalls after a very long outage', () => {
+    const t = trigger({schedule: '* * * * *'})
+    const now = T0 + 90 * 24 * 60 * MIN
+    const started = performance.now()
+    const due = planner([t], now, T0).take(now)
+    expect(performance.now() - started).to.be.below(2000)
+    expect(due.filter(d => d.kind === 'fire')).to.have.length(1)
+    expect(due.filter(d => d.kind === 'missed').length).to.be.within(1, 1000)
+  })
+
+  it('a one-off fires once, at its time', () => {
+    const t = trigger({at: '2026-11-23 11:00'})
+    const {p, take} = planner([t], T0, T0)
+    expect(p.nextWakeAt()).to.equal(Date.parse('2026-11-23T11:00:00Z'))
+    expect(take(Date.parse('2026-11-23T11:00:00Z')).map(d => d.kind)).to.deep.equal(['fire'])
+    expect(take(Date.parse('2026-11-24T11:00:00Z'))).to.deep.equal([])
+    expect(p.nextWakeAt()).to.equal(null)
+  })
+
+  it('ignores inactive triggers', () => {
+    const t = trigger({schedule: '* * * * *', state: 'inactive'})
+    const {p, take} = planner([t], T0, T0)
+    expect(take(T0 + 10 * MIN)).to.deep.equal([])
+    expect(p.nextWakeAt()).to.equal(null)
+  })
+
+  it('jitter is deterministic, within the maximum, and never reaches the next fire time', () => {
+    const t = trigger({jitter: '10m', schedule: '*/2 * * * *'})
+    const nominal = new Date('2026-11-23T10:00:00Z')
+    const next = new Date('2026-11-23T10:02:00Z')
+    const a = jitterMs(t, nominal, next)
+    expect(a).to.equal(jitterMs(t, nominal, next))
+    expect(a).to.be.below(2 * MIN - 1000)
+    const spread = new Set(Array.from({length: 20}, (_, i) => jitterMs(t, new Date(nominal.getTime() + i * 2 * MIN), new Date(next.getTime() + i * 2 * MIN))))
+    expect(spread.size).to.be.greaterThan(10)
+    const {p} = planner([t], T0, T0)
+    const wake = p.nextWakeAt()!
+    expect(wake).to.be.at.least(Date.parse('2026-11-23T10:06:00Z'))
+  })
+
+  it('retries a failed run after a growing backoff, up to --retries times', () => {
+    const t = trigger({retries: 2, schedule: '@hourly'})
+    const {p, take} = planner([t], T0, T0)
+    const nominal = new Date('2026-11-23T11:00:00Z')
+    const failedAt = Date.parse('2026-11-23T11:00:30Z')
+    expect(p.scheduleRetry(t, nominal, 1, failedAt, runKey(t.id, nominal))).to.equal(true)
+    const retry = take(failedAt + retryDelayMs(1))
+    expect(retry).to.have.length(1)
+    expect(retry[0]).to.include({attempt: 2, key: runKey(t.id, nominal, 2), retryOf: runKey(t.id, nominal)})
+    expect(p.scheduleRetry(t, nominal, 3, failedAt, runKey(t.id, nominal))).to.equal(false)
+    expect(retryDelayMs(1)).to.equal(10_000)
+    expect(retryDelayMs(2)).to.equal(20_000)
+    expect(retryDelayMs(20)).to.equal(360_000)
+  })
+
+  describe('whether a due run starts', () => {
+    const facts = {cap: 10, maintenance: false, running: [] as string[], runningTotal: 0}
+
+    it('forbid skips while the previous run goes on, replace stops it, allow runs alongside', () => {
+      const running = {...facts, running: ['trigger-1a2b3c4d.1'], runningTotal: 1}
+      expect(decideFire(trigger({schedule: '@hourly'}), running)).to.deep.include({action: 'skip'})
+      expect(decideFire(trigger({concurrency: 'replace', schedule: '@hourly'}), running)).to.deep.include({action: 'replace', stop: ['trigger-1a2b3c4d.1']})
+      expect(decideFire(trigger({concurrency: 'allow', schedule: '@hourly'}), running)).to.deep.include({action: 'fire'})
+    })
+
+    it('in maintenance mode passes HEROKU_MAINTENANCE_MODE, or skips when told to', () => {
+      const maintenance = {...facts, maintenance: true}
+      expect(decideFire(trigger({schedule: '@hourly'}), maintenance)).to.deep.equal({action: 'fire', env: {HEROKU_MAINTENANCE_MODE: 'true'}})
+      expect(decideFire(trigger({maintenance: 'skip', schedule: '@hourly'}), maintenance)).to.deep.include({action: 'skip', reason: 'app in maintenance mode'})
+    })
+
+    it('waits at the global cap', () => {
+      expect(decideFire(trigger({concurrency: 'allow', schedule: '@hourly'}), {...facts, runningTotal: 10})).to.deep.include({action: 'wait'})
+    })
+  })
+})

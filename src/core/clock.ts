@@ -89,9 +89,18 @@ export class Planner {
       const window = catchUpWindowSeconds(trigger, schedule) * 1000
       // where to look back from: the last pass if known, else the catch-up window; a changed trigger starts now
       const lastPass = this.options.lastPassAt ?? null
-      const from = old ? now : lastPass === null ? now - window - trigger.jitter * 1000 : Math.min(lastPass, now) - trigger.jitter * 1000
       const cursor: Cursor = {dueAt: Number.POSITIVE_INFINITY, nominal: null, schedule, trigger}
-      this.place(cursor, new Date(from - 1))
+      if (old) {
+        this.place(cursor, new Date(now))
+      } else if (lastPass === null) {
+        this.place(cursor, new Date(now - window - 1))
+      } else {
+        // times already due by the last pass were handled then; with jitter, some just before it were not yet due
+        const last = Math.min(lastPass, now)
+        this.place(cursor, new Date(last - trigger.jitter * 1000))
+        while (cursor.nominal !== null && cursor.dueAt <= last) this.place(cursor, cursor.nominal)
+      }
+
       next.set(trigger.id, cursor)
     }
 

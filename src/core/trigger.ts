@@ -144,7 +144,8 @@ function applyInput(base: Trigger, input: TriggerInput, existing: readonly Trigg
   }
 
   if (input.schedule !== undefined) {
-    t.schedule = parseSchedule(input.schedule, t.timezone).source
+    const parsed = parseSchedule(input.schedule, t.timezone)
+    t.schedule = parsed.kind === 'cron' ? parsed.source : input.schedule.trim()
     t.at = null
     if (t.state === 'completed') t.state = 'active'
   } else if (input.at !== undefined) {

@@ -120,9 +120,20 @@ describe('the clock (core)', () => {
     expect(a).to.be.below(2 * MIN - 1000)
     const spread = new Set(Array.from({length: 20}, (_, i) => jitterMs(t, new Date(nominal.getTime() + i * 2 * MIN), new Date(next.getTime() + i * 2 * MIN))))
     expect(spread.size).to.be.greaterThan(10)
-    const {p} = planner([t], T0, T0)
-    const wake = p.nextWakeAt()!
-    expect(wake).to.be.at.least(Date.parse('2026-11-23T10:06:00Z'))
+    // over an hour of passes, each nominal time fires once, late by its jitter only
+    const {p, take} = planner([t], T0, T0)
+    const fired = new Map<string, number>()
+    for (let now = p.nextWakeAt()!; now < T0 + 60 * MIN; now = p.nextWakeAt()!) {
+      expect(now).to.be.greaterThan(T0)
+      for (const d of take(now)) {
+        expect(d.kind).to.equal('fire')
+        expect(fired.has(iso(d))).to.equal(false)
+        fired.set(iso(d), (d as Due & {kind: 'fire'}).scheduledAt.getTime() - d.nominal.getTime())
+      }
+    }
+
+    expect(fired.size).to.be.within(29, 31)
+    for (const delay of fired.values()) expect(delay).to.be.within(0, 2 * MIN - 1000)
   })
 
   it('retries a failed run after a growing backoff, up to --retries times', () => {
@@ -130,6 +141,7 @@ describe('the clock (core)', () => {
     const {p, take} = planner([t], T0, T0)
     const nominal = new Date('2026-11-23T11:00:00Z')
     const failedAt = Date.parse('2026-11-23T11:00:30Z')
+    expect(take(Date.parse('2026-11-23T11:00:00Z')).map(d => d.kind)).to.deep.equal(['fire'])
     expect(p.scheduleRetry(t, nominal, 1, failedAt, runKey(t.id, nominal))).to.equal(true)
     const retry = take(failedAt + retryDelayMs(1))
     expect(retry).to.have.length(1)

@@ -14,6 +14,7 @@ export default class TriggersActivate extends BaseCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(TriggersActivate)
     const context = await this.context(flags)
+    setState(resolveTrigger((await context.store.read()).triggers, args.trigger), 'active', null, context.now()) // fail before the spinner
     if (!flags.json) ux.action.start(`Activating ${args.trigger} on ${context.app}`)
     const {changed, trigger} = await context.store.update(defs => {
       const current = resolveTrigger(defs.triggers, args.trigger)

@@ -25,6 +25,8 @@ export default class TriggersUpdate extends BaseCommand {
 
     const context = await this.context(flags)
     if (input.size !== undefined && context.platform) input.size = await context.platform.checkSize(input.size)
+    const stored = (await context.store.read()).triggers
+    updateTrigger(resolveTrigger(stored, args.trigger), input, stored, context.now()) // fail before the spinner, not under it
     if (!flags.json) ux.action.start(`Updating trigger ${args.trigger} on ${context.app}`)
     const {trigger, warnings} = await context.store.update(defs => {
       const current = resolveTrigger(defs.triggers, args.trigger)

@@ -52,6 +52,7 @@ export class ConfigVarStore implements DefinitionStore {
         // eslint-disable-next-line no-await-in-loop
         const result = await change(defs)
         const next = compactJSON(defs)
+        if (base !== undefined && next === compactJSON(this.parse(base))) return result // nothing changed: no release
         const size = configVarsSize({...vars, [CONFIG_VAR]: next})
         if (size > CONFIG_LIMIT_BYTES) {
           throw new ConflictError(`the definitions would bring ${this.platform.app}'s config vars to ${(size / 1024).toFixed(1)} kB, over Heroku's 32 kB limit: delete some triggers, or move them to this machine with heroku triggers:store --to file`)

@@ -14,11 +14,10 @@ export default class TriggersActivate extends BaseCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(TriggersActivate)
     const context = await this.context(flags)
-    setState(resolveTrigger((await context.store.read()).triggers, args.trigger), 'active', null, context.now()) // fail before the spinner
-    if (!flags.json) ux.action.start(`Activating ${args.trigger} on ${context.app}`)
     const {changed, trigger} = await context.store.update(defs => {
       const current = resolveTrigger(defs.triggers, args.trigger)
       const result = setState(current, 'active', null, context.now())
+      if (!flags.json) ux.action.start(`Activating ${current.name} on ${context.app}`) // after the checks: an error is one line
       defs.triggers[defs.triggers.indexOf(current)] = result.trigger
       return result
     })

@@ -22,10 +22,9 @@ export default class TriggersCreate extends BaseCommand {
     createTrigger(input, [], new Date()) // every check that needs no stored data, before any I/O
     const context = await this.context(flags)
     if (input.size !== undefined && context.platform) input.size = await context.platform.checkSize(input.size)
-    createTrigger(input, (await context.store.read()).triggers, context.now()) // fail before the spinner, not under it
-    if (!flags.json) ux.action.start(`Creating trigger ${input.name} on ${context.app}`)
     const {trigger, warnings} = await context.store.update(defs => {
       const created = createTrigger(input, defs.triggers, context.now())
+      if (!flags.json) ux.action.start(`Creating trigger ${input.name} on ${context.app}`) // after the checks: an error is one line
       defs.triggers.push(created.trigger)
       return created
     })

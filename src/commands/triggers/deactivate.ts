@@ -14,11 +14,10 @@ export default class TriggersDeactivate extends BaseCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(TriggersDeactivate)
     const context = await this.context(flags)
-    setState(resolveTrigger((await context.store.read()).triggers, args.trigger), 'inactive', flags.note ?? null, context.now()) // fail before the spinner
-    if (!flags.json) ux.action.start(`Deactivating ${args.trigger} on ${context.app}`)
     const {changed, trigger} = await context.store.update(defs => {
       const current = resolveTrigger(defs.triggers, args.trigger)
       const result = setState(current, 'inactive', flags.note ?? null, context.now())
+      if (!flags.json) ux.action.start(`Deactivating ${current.name} on ${context.app}`) // after the checks: an error is one line
       defs.triggers[defs.triggers.indexOf(current)] = result.trigger
       return result
     })

@@ -25,12 +25,10 @@ export default class TriggersUpdate extends BaseCommand {
 
     const context = await this.context(flags)
     if (input.size !== undefined && context.platform) input.size = await context.platform.checkSize(input.size)
-    const stored = (await context.store.read()).triggers
-    updateTrigger(resolveTrigger(stored, args.trigger), input, stored, context.now()) // fail before the spinner, not under it
-    if (!flags.json) ux.action.start(`Updating trigger ${args.trigger} on ${context.app}`)
     const {trigger, warnings} = await context.store.update(defs => {
       const current = resolveTrigger(defs.triggers, args.trigger)
       const updated = updateTrigger(current, input, defs.triggers, context.now())
+      if (!flags.json) ux.action.start(`Updating trigger ${current.name} on ${context.app}`) // after the checks: an error is one line
       defs.triggers[defs.triggers.indexOf(current)] = updated.trigger
       return updated
     })

@@ -4,7 +4,7 @@
 import {catchUpWindowSeconds, decideFire, type Due, Planner} from '../core/clock.js'
 import {PlatformError, UnauthorizedError} from '../core/errors.js'
 import {parseLine, toEvent} from '../core/lifecycle.js'
-import {applyEvent, dynoTypeFor, type Run, settle} from '../core/runs.js'
+import {applyEvent, dynoTypeFor, isTerminal, newRun, noteStop, type Run, settle} from '../core/runs.js'
 import {nextFireTime} from '../core/schedule.js'
 import {scheduleOf, type Trigger} from '../core/trigger.js'
 import type {DynoInfo, RunPlatform} from '../platform/types.js'
@@ -35,7 +35,6 @@ export interface ClockOptions {
   evidenceLines?: number
 }
 
-const TERMINAL = new Set(['failed', 'failed-to-start', 'interrupted', 'missed', 'skipped', 'succeeded', 'unknown'])
 
 /** logfmt: key=value, quoting values with spaces. */
 export function logfmt(fields: Record<string, null | number | string | undefined>): string {
@@ -54,8 +53,8 @@ export class Clock {
   /** every run this clock knows, by key; open ones are updated from the log */
   private readonly runs = new Map<string, Run>()
   private readonly byDyno = new Map<string, string>()
-  /** trigger dyno starts seen in the app (dyno list, log), by trigger id prefix: epoch ms */
-  private readonly starts = new Map<string, number[]>()
+  /** trigger dynos seen starting in the app (dyno list, log), by process type */
+  private readonly starts = new Map<string, Array<{at: number; dyno: string}>>()
   private maintenance = false
   private factsAt = Number.NEGATIVE_INFINITY
   private cap: number
@@ -157,6 +156,8 @@ export class Clock {
     if (decision.action === 'replace') {
       for (const dyno of decision.stop) {
         try {
+          const old = this.runs.get(this.byDyno.get(dyno) ?? '')
+          if (old) await this.record(noteStop(old, 'replaced by a newer run'), deps.now())
           await deps.platform.stopDyno(dyno)
           deps.print(logfmt({at: 'stopped', ...name, dyno, reason: 'concurrency replace'}))
         } catch (error) {
@@ -167,8 +168,6 @@ export class Clock {
 
     // recorded before the API call: a crash between the two leaves a pending run, not a lost one
     const pending = this.blankRun(item, 'pending', null)
-    pending.requestedAt = new Date(deps.now()).toISOString()
-    pending.timeToLive = trigger.timeout
     await this.record(pending, deps.now())
     const env = {...decision.env, HEROKU_TRIGGER_ID: trigger.id, HEROKU_TRIGGER_NAME: trigger.name, HEROKU_TRIGGER_NOMINAL_AT: nominal, HEROKU_TRIGGER_RUN_ID: item.key}
     const deadline = item.nominal.getTime() + catchUpWindowSeconds(trigger) * 1000
@@ -177,7 +176,7 @@ export class Clock {
       dyno = await this.createWithRetries({command: trigger.command, env, size: trigger.size, timeToLive: trigger.timeout, type: dynoTypeFor(trigger.id)}, deadline, signal)
     } catch (error) {
       if (error instanceof UnauthorizedError) throw error
-      const failed: Run = {...pending, endedAt: new Date(deps.now()).toISOString(), exitStatus: null, reason: `dyno not created: ${(error as Error).message}`, state: 'failed-to-start'}
+      const failed = this.blankRun(item, 'failed-to-start', `dyno not created: ${(error as Error).message}`)
       await this.record(failed, deps.now())
       deps.print(logfmt({at: 'failed-to-start', ...name, reason: (error as Error).message}))
       this.maybeRetry(failed, trigger)
@@ -186,7 +185,6 @@ export class Clock {
 
     const started: Run = {...pending, dyno: dyno.name, dynoId: dyno.id, size: dyno.size ?? trigger.size, state: pending.state === 'pending' ? 'starting' : pending.state}
     this.byDyno.set(dyno.name, started.id)
-    this.noteStart(dyno.type, Date.parse(dyno.createdAt) || deps.now())
     await this.record(started, deps.now())
     const lag = deps.now() - item.scheduledAt.getTime()
     deps.print(logfmt({at: item.attempt > 1 ? 'retried' : 'fired', ...name, attempt: item.attempt > 1 ? item.attempt : undefined, dyno: dyno.name, lag: `${lag}ms`}))
@@ -243,53 +241,35 @@ export class Clock {
 
   private isKnown(key: string, trigger: Trigger, nominal: Date): boolean {
     if (this.runs.has(key)) return true
-    // a dyno of this trigger that started at or after the nominal time, before the next one, ran it
+    // a dyno of this trigger that no record explains, started at or after the nominal time and
+    // before the next one, ran it (fired by another clock, or by one whose disk is gone)
     const starts = this.starts.get(dynoTypeFor(trigger.id))
     if (!starts) return false
-    const from = nominal.getTime() - 2000
+    const from = nominal.getTime() - 1000
     const next = nextFireTime(scheduleOf(trigger), nominal)
-    const to = next ? next.getTime() - 2000 : Number.POSITIVE_INFINITY
-    return starts.some(t => t >= from && t < to)
+    const to = next ? next.getTime() - 1000 : Number.POSITIVE_INFINITY
+    return starts.some(s => s.at >= from && s.at < to && !this.byDyno.has(s.dyno))
   }
 
-  private noteStart(type: string, at: number): void {
-    if (!type.startsWith('trigger-')) return
+  private noteStart(dyno: string, at: number): void {
+    if (!dyno.startsWith('trigger-') || Number.isNaN(at)) return
+    const type = dyno.slice(0, dyno.lastIndexOf('.'))
     const list = this.starts.get(type) ?? []
-    list.push(at)
+    if (!list.some(s => s.dyno === dyno)) list.push({at, dyno})
     this.starts.set(type, list)
   }
 
   private openRuns(): Run[] {
-    return [...this.runs.values()].filter(r => !TERMINAL.has(r.state))
+    return [...this.runs.values()].filter(r => !isTerminal(r.state))
   }
 
-  private blankRun(item: Due, state: Run['state'], reason: null | string): Run {
-    const scheduledAt = item.kind === 'fire' ? item.scheduledAt.toISOString() : item.nominal.toISOString()
-    return {
-      attempt: item.kind === 'fire' ? item.attempt : 1,
-      command: item.trigger.command,
-      dyno: null,
-      dynoId: null,
-      endedAt: TERMINAL.has(state) ? new Date(this.deps.now()).toISOString() : null,
-      exitStatus: null,
-      id: item.key,
-      memoryErrors: [],
-      memoryQuotaMb: null,
-      nominalAt: item.nominal.toISOString(),
-      peakLoad: null,
-      peakMemoryMb: null,
-      reason,
-      requestedAt: null,
-      retryOf: item.kind === 'fire' ? item.retryOf : null,
-      scheduledAt,
-      size: item.trigger.size,
-      source: 'trigger',
-      startedAt: null,
-      state,
-      timeToLive: item.trigger.timeout,
-      triggerId: item.trigger.id,
-      upAt: null,
-    }
+  private blankRun(item: Due, state: 'failed-to-start' | 'missed' | 'pending' | 'skipped', reason: null | string): Run {
+    const fire = item.kind === 'fire' ? item : null
+    const run = newRun(state, {
+      attempt: fire?.attempt ?? 1, nominalAt: item.nominal, reason, retryOf: fire?.retryOf ?? null,
+      scheduledAt: fire?.scheduledAt ?? item.nominal, trigger: item.trigger,
+    }, this.deps.now())
+    return {...run, id: item.key} // retries are runs of their own: the key carries the attempt
   }
 
   private async record(run: Run, now: number): Promise<void> {
@@ -317,7 +297,7 @@ export class Clock {
     const {deps} = this
     const dynos = await deps.platform.listDynos()
     const alive = new Set(dynos.map(d => d.name))
-    for (const dyno of dynos) this.noteStart(dyno.type, Date.parse(dyno.createdAt))
+    for (const dyno of dynos) this.noteStart(dyno.name, Date.parse(dyno.createdAt))
 
     const backlog = new AbortController()
     const stop = () => backlog.abort()
@@ -342,11 +322,11 @@ export class Clock {
   }
 
   /** A log line: evidence of trigger dynos, and events for the runs we know. */
-  private absorb(raw: string, fromBacklog: boolean): Run | null {
+  private absorb(raw: string, fromBacklog: boolean): null | {after: Run; before: Run} {
     const line = parseLine(raw)
     if (!line || !line.dyno) return null
     const event = toEvent(line)
-    if (event.kind === 'starting' && line.dyno.includes('.')) this.noteStart(line.dyno.slice(0, line.dyno.lastIndexOf('.')), line.time)
+    if (event.kind === 'starting' && line.dyno.includes('.')) this.noteStart(line.dyno, line.time)
     const id = this.byDyno.get(line.dyno)
     if (!id) return null
     const run = this.runs.get(id)
@@ -355,7 +335,7 @@ export class Clock {
     if (next === run || JSON.stringify(next) === JSON.stringify(run)) return null
     this.runs.set(id, next)
     if (fromBacklog) void this.deps.runs.append(next, this.deps.now())
-    return next
+    return {before: run, after: next}
   }
 
   /** Follows the live log: outcomes of the runs we fired, retries after failures. */
@@ -363,10 +343,11 @@ export class Clock {
     const {deps} = this
     try {
       for await (const raw of deps.platform.logLines({lines: 0, tail: true}, signal)) {
-        const run = this.absorb(raw, false)
-        if (!run) continue
+        const change = this.absorb(raw, false)
+        if (!change) continue
+        const run = change.after
         await deps.runs.append(run, deps.now())
-        if (TERMINAL.has(run.state)) {
+        if (isTerminal(run.state) && (!isTerminal(change.before.state) || change.before.state !== run.state)) {
           const trigger = this.triggers.find(t => t.id === run.triggerId)
           deps.print(logfmt({at: 'completed', dyno: run.dyno, exit: run.exitStatus ?? undefined, reason: run.reason ?? undefined, state: run.state, trigger: trigger?.name ?? run.triggerId}))
           if (trigger) this.maybeRetry(run, trigger)

@@ -3,11 +3,9 @@ import {randomUUID} from 'node:crypto'
 
 import type {Context} from '../base.js'
 import {parseLine, toEvent} from '../core/lifecycle.js'
-import {applyEvent, dynoTypeFor, type Run} from '../core/runs.js'
+import {applyEvent, dynoTypeFor, isTerminal, newRun, type Run} from '../core/runs.js'
 import type {Trigger} from '../core/trigger.js'
 import {platformFor, runStoreFor} from './start.js'
-
-const TERMINAL = new Set(['failed', 'failed-to-start', 'interrupted', 'succeeded', 'unknown'])
 
 export async function runNow(context: Context, trigger: Trigger): Promise<Run> {
   const platform = platformFor(context)
@@ -16,11 +14,8 @@ export async function runNow(context: Context, trigger: Trigger): Promise<Run> {
   const env = {...trigger.env, HEROKU_TRIGGER_ID: trigger.id, HEROKU_TRIGGER_NAME: trigger.name, ...(facts.maintenance ? {HEROKU_MAINTENANCE_MODE: 'true'} : {})}
   const id = `${trigger.id}@manual-${randomUUID().slice(0, 8)}`
   const dyno = await platform.createDyno({command: trigger.command, env, size: trigger.size, timeToLive: trigger.timeout, type: dynoTypeFor(trigger.id)})
-  const run: Run = {
-    attempt: 1, command: trigger.command, dyno: dyno.name, dynoId: dyno.id, endedAt: null, exitStatus: null, id, memoryErrors: [], memoryQuotaMb: null,
-    nominalAt: null, peakLoad: null, peakMemoryMb: null, reason: 'manual', requestedAt: now.toISOString(), retryOf: null, scheduledAt: null,
-    size: dyno.size ?? trigger.size, source: 'trigger', startedAt: null, state: 'starting', timeToLive: trigger.timeout, triggerId: trigger.id, upAt: null,
-  }
+  const pending = newRun('pending', {nominalAt: now, reason: 'manual', trigger}, now)
+  const run: Run = {...pending, dyno: dyno.name, dynoId: dyno.id, id, nominalAt: null, scheduledAt: null, size: dyno.size ?? trigger.size, state: 'starting'}
   await runStoreFor(context).append(run, now.getTime())
   return run
 }
@@ -39,7 +34,7 @@ export async function tailRun(context: Context, started: Run, print: (line: stri
       const event = toEvent(line)
       if (event.kind === 'output') print(line.message)
       run = applyEvent(run, event)
-      if (TERMINAL.has(run.state)) break
+      if (isTerminal(run.state)) break
     }
   } finally {
     process.off('SIGINT', onSignal)

@@ -7,6 +7,7 @@ import type {Context} from '../base.js'
 import {createTrigger} from '../core/trigger.js'
 import type {Run} from '../core/runs.js'
 import {LocalPlatform} from '../platform/local.js'
+import {sleep} from '../platform/sleep.js'
 import type {RunPlatform} from '../platform/types.js'
 import {writeFileAtomic} from '../store/file-store.js'
 import {acquirePidLock} from '../store/pid-lock.js'
@@ -84,13 +85,7 @@ export async function startClock(context: Context, options: StartOptions): Promi
         }
       },
       runs: runStoreFor(context),
-      sleep: (ms, signal) => new Promise(resolve => {
-        const timer = setTimeout(resolve, ms)
-        signal.addEventListener('abort', () => {
-          clearTimeout(timer)
-          resolve()
-        }, {once: true})
-      }),
+      sleep,
       async writeState(state) {
         await writeFileAtomic(options.stateFile, JSON.stringify(state))
       },

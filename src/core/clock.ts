@@ -3,6 +3,7 @@
 // time and real I/O, and tests feed it a week of schedule in milliseconds.
 import {createHash} from 'node:crypto'
 
+import {runIdFor} from './runs.js'
 import {fireTimesBetween, nextFireTime, type Schedule, typicalPeriodSeconds} from './schedule.js'
 import {scheduleOf, type Trigger} from './trigger.js'
 
@@ -17,8 +18,8 @@ export function catchUpWindowSeconds(trigger: Trigger, schedule: Schedule = sche
 
 /** A run's identity: the trigger and the nominal time it was due (second precision). */
 export function runKey(triggerId: string, nominal: Date | number, attempt = 1): string {
-  const iso = new Date(Math.floor(new Date(nominal).getTime() / 1000) * 1000).toISOString()
-  return attempt > 1 ? `${triggerId}@${iso}#${attempt}` : `${triggerId}@${iso}`
+  const id = runIdFor(triggerId, new Date(Math.floor(new Date(nominal).getTime() / 1000) * 1000))
+  return attempt > 1 ? `${id}#${attempt}` : id
 }
 
 /**

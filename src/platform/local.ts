@@ -10,6 +10,7 @@ import {fileURLToPath} from 'node:url'
 
 import {NotFoundError} from '../core/errors.js'
 import {type LocalDynoSpec, writeLine} from './local-dyno.js'
+import {sleep} from './sleep.js'
 import type {AppFacts, DynoInfo, DynoRequest, LogRequest, RunPlatform} from './types.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
@@ -180,14 +181,4 @@ export function matchesDyno(line: string, dyno: string): boolean {
   if (open === -1 || close === -1) return false
   const ps = line.slice(open + 1, close)
   return ps === dyno || ps.startsWith(`${dyno}.`)
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise(resolve => {
-    const timer = setTimeout(resolve, ms)
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer)
-      resolve()
-    }, {once: true})
-  })
 }

@@ -4,6 +4,7 @@
 // line is lost or counted twice.
 import {createParser} from 'eventsource-parser'
 
+import {sleep} from './sleep.js'
 import type {LogRequest} from './types.js'
 
 export interface SessionSource {
@@ -47,7 +48,7 @@ export async function * followLog(source: SessionSource, request: LogRequest, si
     } catch (error) {
       if (++failures >= (options.maxFailures ?? 5)) throw error
       // eslint-disable-next-line no-await-in-loop
-      await pause(options.retryMs ?? 1000, signal)
+      await sleep(options.retryMs ?? 1000, signal)
       continue
     }
 
@@ -67,7 +68,7 @@ export async function * followLog(source: SessionSource, request: LogRequest, si
     if (!request.tail || signal.aborted) return
     options.onRenew?.(reason)
     // eslint-disable-next-line no-await-in-loop
-    await pause(options.retryMs ?? 1000, signal)
+    await sleep(options.retryMs ?? 1000, signal)
   }
 }
 
@@ -99,15 +100,4 @@ export async function * readSession(url: string, signal: AbortSignal): AsyncIter
   }
 
   if (!sse && carry.trim() !== '') yield carry
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise(resolve => {
-    if (signal.aborted) return resolve()
-    const timer = setTimeout(resolve, ms)
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer)
-      resolve()
-    }, {once: true})
-  })
 }

@@ -18,11 +18,27 @@ import {CronExpressionParser} from 'cron-parser'
 import cronstrue from 'cronstrue'
 
 import {InvalidInputError} from './errors.js'
-import {checkTimezone, formatOffset, ZoneClock, zoneClock} from './timezone.js'
+import {
+  checkTimezone, formatOffset, ZoneClock, zoneClock,
+} from './timezone.js'
 
-export type Schedule =
-  | {kind: 'at'; at: Date; timezone: string}
-  | {kind: 'cron'; source: string; cron: string; timezone: string; hasSeconds: boolean}
+export interface CronSchedule {
+  kind: 'cron'
+  /** as the user wrote it, trimmed */
+  source: string
+  /** the normalised 5- or 6-field expression it stands for */
+  cron: string
+  timezone: string
+  hasSeconds: boolean
+}
+
+export interface AtSchedule {
+  kind: 'at'
+  at: Date
+  timezone: string
+}
+
+export type Schedule = AtSchedule | CronSchedule
 
 const SECOND = 1000
 const DAY = 86_400_000
@@ -48,17 +64,19 @@ const MACROS: Record<string, string> = {
 const MINUTE_STEPS = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60]
 const PHRASES_HINT = 'write "every N minutes" (N divides 60), "every hour", "every hour at :MM" or "every day at HH:MM"'
 
-const parsed = new Map<string, Schedule & {kind: 'cron'}>()
+const parsed = new Map<string, CronSchedule>()
 
 /** A recurring schedule: cron (5 or 6 fields), a macro, or a Heroku Scheduler phrase, in `timezone`. */
-export function parseSchedule(input: string, timezone: string): Schedule {
+export function parseSchedule(input: string, timezone: string): CronSchedule {
   const key = `${timezone}\n${input}`
   const known = parsed.get(key)
   if (known) return {...known}
   checkTimezone(timezone)
   const source = input.trim()
   const cron = toCron(source)
-  const schedule = {cron, hasSeconds: cron.split(' ').length === 6, kind: 'cron' as const, source, timezone}
+  const schedule = {
+    cron, hasSeconds: cron.split(' ').length === 6, kind: 'cron' as const, source, timezone,
+  }
   if (parsed.size > 10_000) parsed.clear()
   parsed.set(key, schedule)
   return {...schedule}
@@ -165,8 +183,13 @@ const SPEC = {
 
 const compiledCache = new Map<string, Compiled>()
 
+/** Vixie: a field beginning with * (or ?) counts as unrestricted, whatever follows it. */
+function isStar(field: string): boolean {
+  return field.startsWith('*') || field.startsWith('?')
+}
+
 function compiled(cron: string): Compiled {
-  return compile(cron, (why) => new InvalidInputError(`invalid --schedule "${cron}": ${why}`))
+  return compile(cron, why => new InvalidInputError(`invalid --schedule "${cron}": ${why}`))
 }
 
 function compile(cron: string, fail: (why: string) => InvalidInputError): Compiled {
@@ -178,14 +201,15 @@ function compile(cron: string, fail: (why: string) => InvalidInputError): Compil
   const fieldsNote = ` (cron fields are: ${hasSeconds ? FIELDS_6 : FIELDS_5})`
   const fieldFail = (why: string) => fail(why + fieldsNote)
 
-  // each field alone, so that an error names the field that is wrong
+  // each field alone, left to right, so that an error names the first field that is wrong
+  const secondValues = hasSeconds ? expand(SPEC.second, second, fieldFail) : {nth: 0, values: [0]}
+  const minuteValues = expand(SPEC.minute, minute, fieldFail)
+  const hourValues = expand(SPEC.hour, hour, fieldFail)
+  const dayOfMonthValues = expand(SPEC.dayOfMonth, dayOfMonth, fieldFail)
+  const monthValues = expand(SPEC.month, month, fieldFail)
+  const dayOfWeekValues = expand(SPEC.dayOfWeek, dayOfWeek, fieldFail)
   const values = {
-    dayOfMonth: expand(SPEC.dayOfMonth, dayOfMonth, fieldFail),
-    dayOfWeek: expand(SPEC.dayOfWeek, dayOfWeek, fieldFail),
-    hour: expand(SPEC.hour, hour, fieldFail),
-    minute: expand(SPEC.minute, minute, fieldFail),
-    month: expand(SPEC.month, month, fieldFail),
-    second: hasSeconds ? expand(SPEC.second, second, fieldFail) : {nth: 0, values: [0]},
+    dayOfMonth: dayOfMonthValues, dayOfWeek: dayOfWeekValues, hour: hourValues, minute: minuteValues, month: monthValues, second: secondValues,
   }
 
   const numbers = (vs: Array<number | string>) => vs.filter((v): v is number => typeof v === 'number').sort((a, b) => a - b)
@@ -200,7 +224,6 @@ function compile(cron: string, fail: (why: string) => InvalidInputError): Compil
   const dowFlags = Array.from({length: 7}, () => false)
   for (const v of numbers(values.dayOfWeek.values)) dowFlags[v % 7] = true
 
-  const isStar = (field: string) => field.startsWith('*') || field.startsWith('?')
   const c: Compiled = {
     dayAnd: isStar(dayOfMonth) || isStar(dayOfWeek),
     dom: flags(32, numbers(values.dayOfMonth.values)),
@@ -216,7 +239,8 @@ function compile(cron: string, fail: (why: string) => InvalidInputError): Compil
   }
 
   if (!firesInCycle(c)) {
-    throw fail(`it never fires: no calendar date matches day-of-month "${dayOfMonth}", month "${month}" and day-of-week "${dayOfWeek}"${c.dayAnd && !isStar(dayOfWeek) && dayOfMonth !== '*' && dayOfMonth !== '?' ? ' (a day-of-month beginning with * must match together with the day-of-week)' : ''}: pick days that exist`)
+    const and = c.dayAnd && !isStar(dayOfWeek) && dayOfMonth !== '*' && dayOfMonth !== '?' ? ' (a day-of-month beginning with * must match together with the day-of-week)' : ''
+    throw fail(`it never fires: no calendar date matches day-of-month "${dayOfMonth}", month "${month}" and day-of-week "${dayOfWeek}"${and}: pick days that exist`)
   }
 
   if (compiledCache.size > 10_000) compiledCache.clear()
@@ -237,12 +261,23 @@ function expand(spec: FieldSpec, value: string, fail: (why: string) => InvalidIn
 
   const f = expression.fields
   switch (spec) {
-    case SPEC.dayOfMonth: return {nth: 0, values: [...f.dayOfMonth.values]}
-    case SPEC.dayOfWeek: return {nth: f.dayOfWeek.nthDay, values: [...f.dayOfWeek.values]}
-    case SPEC.hour: return {nth: 0, values: [...f.hour.values]}
-    case SPEC.minute: return {nth: 0, values: [...f.minute.values]}
-    case SPEC.month: return {nth: 0, values: [...f.month.values]}
-    default: return {nth: 0, values: [...f.second.values]}
+  case SPEC.dayOfMonth: {return {nth: 0, values: [...f.dayOfMonth.values]}
+  }
+
+  case SPEC.dayOfWeek: {return {nth: f.dayOfWeek.nthDay, values: [...f.dayOfWeek.values]}
+  }
+
+  case SPEC.hour: {return {nth: 0, values: [...f.hour.values]}
+  }
+
+  case SPEC.minute: {return {nth: 0, values: [...f.minute.values]}
+  }
+
+  case SPEC.month: {return {nth: 0, values: [...f.month.values]}
+  }
+
+  default: {return {nth: 0, values: [...f.second.values]}
+  }
   }
 }
 
@@ -349,11 +384,11 @@ function firstTimeAtOrAfter(c: Compiled, from: number): number {
   const s0 = start % 60
   for (const h of c.hours) {
     if (h < h0) continue
-    if (h > h0) return h * 3600 + c.minutes[0] * 60 + c.seconds[0]
+    if (h > h0) return (h * 3600) + (c.minutes[0] * 60) + c.seconds[0]
     for (const m of c.minutes) {
       if (m < m0) continue
-      if (m > m0) return h * 3600 + m * 60 + c.seconds[0]
-      for (const s of c.seconds) if (s >= s0) return h * 3600 + m * 60 + s
+      if (m > m0) return (h * 3600) + (m * 60) + c.seconds[0]
+      for (const s of c.seconds) if (s >= s0) return (h * 3600) + (m * 60) + s
     }
   }
 
@@ -364,7 +399,7 @@ function firstTimeAtOrAfter(c: Compiled, from: number): number {
 function firstWallAtOrAfter(c: Compiled, day: number, wall: number): number {
   const start = day * DAY
   const t = firstTimeAtOrAfter(c, Math.ceil((wall - start) / SECOND))
-  return t < 0 ? -1 : start + t * SECOND
+  return t < 0 ? -1 : start + (t * SECOND)
 }
 
 /** The first fire instant strictly after `after` among the wall times of local day `day`, or Infinity. */
@@ -406,7 +441,7 @@ function nextInstant(c: Compiled, zone: ZoneClock, after: number): number {
   const startDay = Math.floor(zone.wallAt(after) / DAY) - 1
   let best = Number.POSITIVE_INFINITY
   let lastDay = startDay + HORIZON_DAYS
-  forEachMatchingDay(c, startDay, startDay + HORIZON_DAYS, (day) => {
+  forEachMatchingDay(c, startDay, startDay + HORIZON_DAYS, day => {
     if (day > lastDay) return false
     const t = firstOnDay(c, zone, day, after)
     if (t < best) best = t
@@ -452,13 +487,14 @@ export function fireTimesBetween(schedule: Schedule, from: Date, to: Date, cap: 
  * offset. It must lie after `now`. A local time inside a fall-back overlap means its first
  * occurrence; one inside a spring-forward gap does not exist and is an error.
  */
-export function parseAt(input: string, timezone: string, now: Date): Schedule {
+export function parseAt(input: string, timezone: string, now: Date): AtSchedule {
   checkTimezone(timezone)
   const given = input.trim()
-  const malformed = (why = '') => new InvalidInputError(`invalid --at "${given}"${why}: give a date and time as YYYY-MM-DD HH:MM (read in ${timezone}), or an ISO 8601 instant such as 2026-12-24T18:00:00Z`)
+  const hint = `give a date and time as YYYY-MM-DD HH:MM (read in ${timezone}), or an ISO 8601 instant such as 2026-12-24T18:00:00Z`
+  const malformed = (why = '') => new InvalidInputError(`invalid --at "${given}"${why}: ${hint}`)
   const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(\.\d{1,3})?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(given)
   if (m === null) throw malformed()
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((v) => Number(v ?? 0))
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(v => Number(v ?? 0))
   const ms = m[7] === undefined ? 0 : Math.round(Number(m[7]) * 1000)
   if (month < 1 || month > 12) throw malformed(`: month ${m[2]} is not 01-12`)
   if (day < 1 || day > daysInMonth(year, month)) throw malformed(`: ${year}-${m[2]} has no day ${m[3]}`)
@@ -467,28 +503,30 @@ export function parseAt(input: string, timezone: string, now: Date): Schedule {
 
   const zone = zoneClock(timezone)
   let at: number
-  if (m[8] !== undefined) {
-    const designator = m[8].toUpperCase()
-    const sign = designator.startsWith('-') ? -1 : 1
-    const digits = designator.replace(/\D/g, '')
-    const offset = designator === 'Z' ? 0 : sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || 0)) * 60_000
-    at = wall - offset
-  } else {
+  if (m[8] === undefined) {
     const {gapEnd, instants} = zone.resolve(wall)
     if (instants.length === 0) {
       const {after: newOffset, before: oldOffset} = zone.day(Math.floor(wall / DAY))
       const gapStart = ZoneClock.formatWall((gapEnd ?? wall) + oldOffset)
       const gapEndWall = ZoneClock.formatWall((gapEnd ?? wall) + newOffset)
-      throw new InvalidInputError(`--at ${given} does not exist in ${timezone}: clocks jump from ${gapStart} to ${gapEndWall} (UTC${formatOffset(oldOffset)} to UTC${formatOffset(newOffset)}); give a time outside the gap, such as ${gapEndWall}`)
+      const jump = `clocks jump from ${gapStart} to ${gapEndWall} (UTC${formatOffset(oldOffset)} to UTC${formatOffset(newOffset)})`
+      throw new InvalidInputError(`--at ${given} does not exist in ${timezone}: ${jump}; give a time outside the gap, such as ${gapEndWall}`)
     }
 
     at = instants[0]
+  } else {
+    const designator = m[8].toUpperCase()
+    const sign = designator.startsWith('-') ? -1 : 1
+    const digits = designator.replaceAll(/\D/g, '')
+    const offset = designator === 'Z' ? 0 : sign * ((Number(digits.slice(0, 2)) * 60) + Number(digits.slice(2) || 0)) * 60_000
+    at = wall - offset
   }
 
   if (at <= now.getTime()) {
     const nowMs = now.getTime()
-    const abbreviation = new Intl.DateTimeFormat('en-US', {timeZone: timezone, timeZoneName: 'short'}).formatToParts(nowMs).find((p) => p.type === 'timeZoneName')?.value ?? ''
-    throw new InvalidInputError(`--at ${given} is in the past (now ${ZoneClock.formatWall(Math.floor(zone.wallAt(nowMs) / 60_000) * 60_000)} ${abbreviation} in ${timezone}): give a future date as YYYY-MM-DD HH:MM`)
+    const abbreviation = new Intl.DateTimeFormat('en-US', {timeZone: timezone, timeZoneName: 'short'}).formatToParts(nowMs).find(p => p.type === 'timeZoneName')?.value ?? ''
+    const nowWall = ZoneClock.formatWall(Math.floor(zone.wallAt(nowMs) / 60_000) * 60_000)
+    throw new InvalidInputError(`--at ${given} is in the past (now ${nowWall} ${abbreviation} in ${timezone}): give a future date as YYYY-MM-DD HH:MM`)
   }
 
   return {at: new Date(at), kind: 'at', timezone}

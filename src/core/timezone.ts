@@ -127,7 +127,7 @@ export class ZoneClock {
   day(n: number): DayOffsets {
     let known = this.days.get(n)
     if (known === undefined) {
-      known = this.scan(n * DAY - 15 * HOUR, (n + 1) * DAY + 15 * HOUR)
+      known = this.scan((n * DAY) - (15 * HOUR), ((n + 1) * DAY) + (15 * HOUR))
       if (this.days.size > 20_000) this.days.clear()
       this.days.set(n, known)
     }

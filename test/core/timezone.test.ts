@@ -95,10 +95,10 @@ describe('zoneClock', () => {
 
   it('finds both instants of a wall time in a fall-back overlap, earliest first', () => {
     const overlap = zoneClock('America/New_York').resolve(Date.UTC(2026, 10, 1, 1, 30))
-    expect(overlap.instants.map((t) => new Date(t).toISOString())).to.deep.equal(['2026-11-01T05:30:00.000Z', '2026-11-01T06:30:00.000Z'])
+    expect(overlap.instants.map(t => new Date(t).toISOString())).to.deep.equal(['2026-11-01T05:30:00.000Z', '2026-11-01T06:30:00.000Z'])
     expect(overlap.gapEnd).to.equal(null)
     const troll = zoneClock('Antarctica/Troll').resolve(Date.UTC(2026, 9, 25, 2, 0))
-    expect(troll.instants.map((t) => new Date(t).toISOString())).to.deep.equal(['2026-10-25T00:00:00.000Z', '2026-10-25T02:00:00.000Z'])
+    expect(troll.instants.map(t => new Date(t).toISOString())).to.deep.equal(['2026-10-25T00:00:00.000Z', '2026-10-25T02:00:00.000Z'])
   })
 
   it('formats offsets', () => {

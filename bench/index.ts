@@ -1,10 +1,14 @@
 // npm run bench: every benchmark, each a ratio measured in one run (ours against a baseline).
 import type {BenchResult} from './lib.js'
 
+import {benchLifecycle} from './lifecycle.js'
+import {benchSchedule} from './schedule.js'
 import {benchTriggers} from './triggers.js'
 
 const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['triggers', benchTriggers],
+  ['schedule', () => benchSchedule()],
+  ['lifecycle', benchLifecycle],
 ]
 
 const only = process.argv[2]

@@ -36,6 +36,24 @@ export interface ClockOptions {
 }
 
 
+/** How many dyno creates a pass has in flight at once (200 due in one second should not queue). */
+const PARALLEL_LAUNCHES = 24
+
+/** Runs the tasks, at most `limit` at a time; results in the tasks' order. */
+export async function inParallel<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
+  const results: T[] = Array.from({length: tasks.length})
+  let next = 0
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++
+      results[i] = await tasks[i]()
+    }
+  }
+
+  await Promise.all(Array.from({length: Math.min(limit, tasks.length)}, () => worker()))
+  return results
+}
+
 /** logfmt: key=value, quoting values with spaces. */
 export function logfmt(fields: Record<string, null | number | string | undefined>): string {
   return Object.entries(fields)
@@ -105,11 +123,11 @@ export class Clock {
     }
   }
 
-  /** One pass: everything due now, in order. */
+  /** One pass: everything due now. Decisions are taken in order; the dynos are created in parallel. */
   private async pass(signal: AbortSignal): Promise<number> {
     const now = this.deps.now()
     const due = this.planner.due(now)
-    let fired = 0
+    const launches: Array<() => Promise<number>> = []
     for (const item of due) {
       if (signal.aborted) break // SIGTERM: stop firing at once
       if (item.kind === 'missed') {
@@ -118,25 +136,32 @@ export class Clock {
         continue
       }
 
-      fired += await this.fire(item, signal)
+      const launch = await this.prepare(item, signal)
+      if (launch) launches.push(launch)
     }
 
+    const fired = await inParallel(launches, PARALLEL_LAUNCHES)
     await this.deps.writeState({lastPassAt: now})
-    return fired
+    return fired.reduce((a, b) => a + b, 0)
   }
 
-  private async fire(item: Due & {kind: 'fire'}, signal: AbortSignal): Promise<number> {
+  /**
+   * Decides whether a due run starts (concurrency, maintenance, the cap) and records it before any
+   * API call; returns the launch to make, if any.
+   */
+  private async prepare(item: Due & {kind: 'fire'}, signal: AbortSignal): Promise<(() => Promise<number>) | null> {
     const {deps} = this
     const {trigger} = item
     await this.refreshFacts()
-    const running = this.openRuns().filter(r => r.triggerId === trigger.id && r.dyno).map(r => r.dyno!)
-    const decision = decideFire(trigger, {cap: this.cap, maintenance: this.maintenance, running, runningTotal: this.openRuns().filter(r => r.dyno).length})
+    const open = this.openRuns()
+    const running = open.filter(r => r.triggerId === trigger.id).map(r => r.dyno ?? `${r.id} (starting)`)
+    const decision = decideFire(trigger, {cap: this.cap, maintenance: this.maintenance, running, runningTotal: open.length})
     const nominal = item.nominal.toISOString()
     const name = {nominal, trigger: trigger.name, trigger_id: trigger.id.slice(0, 8)}
     if (decision.action === 'skip') {
       await this.record(this.blankRun(item, 'skipped', decision.reason), deps.now())
       deps.print(logfmt({at: 'skipped', ...name, reason: decision.reason}))
-      return 0
+      return null
     }
 
     if (decision.action === 'wait') {
@@ -150,11 +175,12 @@ export class Clock {
         deps.print(logfmt({at: 'missed', ...name, reason: decision.reason}))
       }
 
-      return 0
+      return null
     }
 
     if (decision.action === 'replace') {
       for (const dyno of decision.stop) {
+        if (dyno.endsWith('(starting)')) continue
         try {
           const old = this.runs.get(this.byDyno.get(dyno) ?? '')
           if (old) await this.record(noteStop(old, 'replaced by a newer run'), deps.now())
@@ -169,7 +195,15 @@ export class Clock {
     // recorded before the API call: a crash between the two leaves a pending run, not a lost one
     const pending = this.blankRun(item, 'pending', null)
     await this.record(pending, deps.now())
-    const env = {...decision.env, HEROKU_TRIGGER_ID: trigger.id, HEROKU_TRIGGER_NAME: trigger.name, HEROKU_TRIGGER_NOMINAL_AT: nominal, HEROKU_TRIGGER_RUN_ID: item.key}
+    return () => this.launch(item, pending, decision.env, signal)
+  }
+
+  private async launch(item: Due & {kind: 'fire'}, pending: Run, decisionEnv: Record<string, string>, signal: AbortSignal): Promise<number> {
+    const {deps} = this
+    const {trigger} = item
+    const nominal = item.nominal.toISOString()
+    const name = {nominal, trigger: trigger.name, trigger_id: trigger.id.slice(0, 8)}
+    const env = {...decisionEnv, HEROKU_TRIGGER_ID: trigger.id, HEROKU_TRIGGER_NAME: trigger.name, HEROKU_TRIGGER_NOMINAL_AT: nominal, HEROKU_TRIGGER_RUN_ID: item.key}
     const deadline = item.nominal.getTime() + catchUpWindowSeconds(trigger) * 1000
     let dyno: DynoInfo
     try {
@@ -240,19 +274,24 @@ export class Clock {
   }
 
   private isKnown(key: string, trigger: Trigger, nominal: Date): boolean {
-    if (this.runs.has(key)) return true
-    // a dyno of this trigger that no record explains, started at or after the nominal time and
-    // before the next one, ran it (fired by another clock, or by one whose disk is gone)
+    return this.runs.has(key) || this.unexplainedStart(trigger, nominal) !== undefined
+  }
+
+  /**
+   * A dyno of this trigger that no record explains, started at or after the nominal time and
+   * before the next one: it ran that time (fired by another clock, or by one whose disk is gone).
+   */
+  private unexplainedStart(trigger: Trigger, nominal: Date): string | undefined {
     const starts = this.starts.get(dynoTypeFor(trigger.id))
-    if (!starts) return false
+    if (!starts) return undefined
     const from = nominal.getTime() - 1000
     const next = nextFireTime(scheduleOf(trigger), nominal)
     const to = next ? next.getTime() - 1000 : Number.POSITIVE_INFINITY
-    return starts.some(s => s.at >= from && s.at < to && !this.byDyno.has(s.dyno))
+    return starts.find(s => s.at >= from && s.at < to && !this.byDyno.has(s.dyno))?.dyno
   }
 
   private noteStart(dyno: string, at: number): void {
-    if (!dyno.startsWith('trigger-') || Number.isNaN(at)) return
+    if (!dyno.startsWith('trigger-') || !dyno.includes('.') || Number.isNaN(at)) return
     const type = dyno.slice(0, dyno.lastIndexOf('.'))
     const list = this.starts.get(type) ?? []
     if (!list.some(s => s.dyno === dyno)) list.push({at, dyno})
@@ -291,7 +330,8 @@ export class Clock {
 
   /**
    * What the app itself says was fired: its running dynos and its log backlog. A clock dyno's
-   * disk is new at every start, so this is how it avoids firing twice after a restart.
+   * disk is new at every start, so this is how it avoids firing twice after a restart; and a run
+   * recorded as pending by a clock that died before its API call is bound to its dyno, or fired again.
    */
   private async learnFromApp(signal: AbortSignal): Promise<void> {
     const {deps} = this
@@ -299,25 +339,41 @@ export class Clock {
     const alive = new Set(dynos.map(d => d.name))
     for (const dyno of dynos) this.noteStart(dyno.name, Date.parse(dyno.createdAt))
 
-    const backlog = new AbortController()
-    const stop = () => backlog.abort()
-    signal.addEventListener('abort', stop, {once: true})
+    const backlog: string[] = []
+    const stop = new AbortController()
+    const onAbort = () => stop.abort()
+    signal.addEventListener('abort', onAbort, {once: true})
     try {
-      for await (const raw of deps.platform.logLines({lines: this.options.evidenceLines ?? 1500, tail: false}, backlog.signal)) {
-        this.absorb(raw, true)
+      for await (const raw of deps.platform.logLines({lines: this.options.evidenceLines ?? 1500, tail: false}, stop.signal)) {
+        backlog.push(raw)
+        const line = parseLine(raw)
+        if (line?.dyno && line.message.startsWith('Starting process')) this.noteStart(line.dyno, line.time)
       }
     } catch (error) {
       if (error instanceof UnauthorizedError) throw error
       deps.print(logfmt({at: 'warn', msg: `could not read the log backlog: ${(error as Error).message}`}))
     } finally {
-      signal.removeEventListener('abort', stop)
+      signal.removeEventListener('abort', onAbort)
     }
 
-    // runs recorded as open whose dyno is gone and whose exit never showed: settle them
     const now = deps.now()
+    for (const run of [...this.runs.values()]) {
+      if (run.state !== 'pending' || run.dyno !== null || !run.triggerId || !run.nominalAt) continue
+      const trigger = this.triggers.find(t => t.id === run.triggerId)
+      const dyno = trigger ? this.unexplainedStart(trigger, new Date(run.nominalAt)) : undefined
+      if (dyno) {
+        await this.record({...run, dyno, state: 'starting'}, now)
+        deps.print(logfmt({at: 'recovered', dyno, nominal: run.nominalAt, trigger: trigger?.name}))
+      } else {
+        this.runs.delete(run.id) // its API call never happened: the planner offers it again within its window
+      }
+    }
+
+    for (const raw of backlog) this.absorb(raw, true)
+    // runs recorded as open whose dyno is gone and whose exit never showed: settle them
     for (const run of this.openRuns()) {
       const settled = settle(run, now, {dynoGone: run.dyno !== null && !alive.has(run.dyno)})
-      if (settled !== run && settled.state !== run.state) await this.record(settled, now)
+      if (settled.state !== run.state) await this.record(settled, now)
     }
   }
 
@@ -326,7 +382,7 @@ export class Clock {
     const line = parseLine(raw)
     if (!line || !line.dyno) return null
     const event = toEvent(line)
-    if (event.kind === 'starting' && line.dyno.includes('.')) this.noteStart(line.dyno, line.time)
+    if (event.kind === 'starting') this.noteStart(line.dyno, line.time)
     const id = this.byDyno.get(line.dyno)
     if (!id) return null
     const run = this.runs.get(id)

@@ -26,7 +26,8 @@ export function viewTrigger(trigger: Trigger, now: Date): TriggerView {
     at: trigger.at,
     timezone: trigger.timezone,
     description: trigger.at ? words : `${words} (${trigger.timezone})`,
-    state: trigger.state,
+    // a one-off whose time has passed is over, even where the store was not rewritten (the config var)
+    state: trigger.at && trigger.state === 'active' && Date.parse(trigger.at) <= now.getTime() ? 'completed' : trigger.state,
     size: trigger.size,
     timeout: trigger.timeout,
     concurrency: trigger.concurrency,

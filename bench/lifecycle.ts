@@ -98,35 +98,53 @@ function seconds(started: bigint): number {
 
 export interface LifecycleNumbers {
   lines: number
-  /** parseEvents over the text in 1 MB chunks (split + parseLine + toEvent), lines/s */
-  parseEventsPerSecond: number
-  /** parseLine + toEvent over lines already split, lines/s */
-  parseLinePerSecond: number
-  /** a bare text.split('\n') of the same text, lines/s */
+  /** parseLine + toEvent over the lines of the text, already split: lines/s */
+  parsePerSecond: number
+  /** a bare text.split('\n') of the whole text: lines/s */
   splitPerSecond: number
-  /** parseEvents / split */
+  /** parsePerSecond / splitPerSecond: the issue's target, ≥ 0.25 */
   ratio: number
+  /** parseEvents over the same text cut in 64 kB chunks as the stream delivers it (split included): lines/s */
+  streamPerSecond: number
+  /** split('\n') of each of those chunks: lines/s (much faster than one split of the whole text) */
+  chunkSplitPerSecond: number
   kinds: Partial<Record<EventKind, number>>
 }
 
-/** Best of `rounds` alternating rounds of each contender, over the same ~2M lines. */
+/**
+ * Best of `rounds` rounds, the contenders alternating within each round, over the same text.
+ * The chunks are fresh strings (as a stream decoder makes them), not slices of the whole text.
+ */
 export function measureLifecycle(lineCount = 2_000_000, rounds = 5): LifecycleNumbers {
   const text = generateLog(lineCount)
-  const chunkSize = 1 << 20
+  const chunkSize = 1 << 16
   const chunks: string[] = []
-  for (let i = 0; i < text.length; i += chunkSize) chunks.push(text.slice(i, i + chunkSize))
-  const pre = text.split('\n')
-  pre.pop()
+  for (let i = 0; i < text.length; i += chunkSize) chunks.push(Buffer.from(text.slice(i, i + chunkSize)).toString())
+  const lines = text.split('\n')
+  lines.pop()
 
-  let bestSplit = Infinity
-  let bestEvents = Infinity
-  let bestLines = Infinity
+  let split = Infinity
+  let parse = Infinity
+  let stream = Infinity
+  let chunkSplit = Infinity
   const kinds: Partial<Record<EventKind, number>> = {}
   let sink = 0
   for (let round = 0; round < rounds; round++) {
     let t = process.hrtime.bigint()
     sink += text.split('\n').length
-    bestSplit = Math.min(bestSplit, seconds(t))
+    split = Math.min(split, seconds(t))
+
+    t = process.hrtime.bigint()
+    for (const raw of lines) {
+      const line = parseLine(raw)
+      if (line) sink += toEvent(line).micros
+    }
+
+    parse = Math.min(parse, seconds(t))
+
+    t = process.hrtime.bigint()
+    for (const chunk of chunks) sink += chunk.split('\n').length
+    chunkSplit = Math.min(chunkSplit, seconds(t))
 
     t = process.hrtime.bigint()
     let carry = ''
@@ -138,46 +156,40 @@ export function measureLifecycle(lineCount = 2_000_000, rounds = 5): LifecycleNu
       if (round === 0) for (const e of result.events) kinds[e.kind] = (kinds[e.kind] ?? 0) + 1
     }
 
-    bestEvents = Math.min(bestEvents, seconds(t))
+    stream = Math.min(stream, seconds(t))
     if (count !== lineCount) throw new Error(`parsed ${count} events from ${lineCount} lines`)
-
-    t = process.hrtime.bigint()
-    for (const raw of pre) {
-      const line = parseLine(raw)
-      if (line) sink += toEvent(line).time & 1
-    }
-
-    bestLines = Math.min(bestLines, seconds(t))
   }
 
   if (sink === 0) process.stderr.write('')
   return {
     lines: lineCount,
-    parseEventsPerSecond: lineCount / bestEvents,
-    parseLinePerSecond: lineCount / bestLines,
-    splitPerSecond: lineCount / bestSplit,
-    ratio: bestSplit / bestEvents,
+    parsePerSecond: lineCount / parse,
+    splitPerSecond: lineCount / split,
+    ratio: split / parse,
+    streamPerSecond: lineCount / stream,
+    chunkSplitPerSecond: lineCount / chunkSplit,
     kinds,
   }
 }
 
-/** For `npm run bench`: the two targets of issue 5 as results. */
+/** For `npm run bench`: the two targets of issue 5, as results. */
 export async function benchLifecycle(): Promise<BenchResult[]> {
   const n = measureLifecycle()
+  const perSecond = Math.min(n.parsePerSecond, n.streamPerSecond)
   return [
     {
-      name: 'log lines parsed into events per second (parseEvents, one core)',
-      unit: 'M lines/s; baseline = the 1M lines/s target',
-      ours: n.parseEventsPerSecond / 1e6,
+      name: 'log lines parsed into events per second, one core (the slower of parseLine+toEvent and parseEvents on 64 kB chunks)',
+      unit: 'M lines/s; baseline = the target',
+      ours: perSecond / 1e6,
       baseline: 1,
-      ratio: n.parseEventsPerSecond / 1e6,
+      ratio: perSecond / 1e6,
       target: '≥ 1.00',
-      pass: n.parseEventsPerSecond >= 1e6,
+      pass: perSecond >= 1e6,
     },
     {
-      name: 'parsing into events against a bare split(\'\\n\') of the same text',
+      name: 'parseLine+toEvent against a bare split(\'\\n\') of the same text',
       unit: 'M lines/s',
-      ours: n.parseEventsPerSecond / 1e6,
+      ours: n.parsePerSecond / 1e6,
       baseline: n.splitPerSecond / 1e6,
       ratio: n.ratio,
       target: '≥ 0.25',
@@ -188,10 +200,11 @@ export async function benchLifecycle(): Promise<BenchResult[]> {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const n = measureLifecycle()
-  const m = (x: number) => `${(x / 1e6).toFixed(2)}M lines/s`
+  const m = (x: number) => `${(x / 1e6).toFixed(2)}M lines/s`.padStart(15)
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`
   process.stdout.write(`${n.lines.toLocaleString('en')} lines: ${JSON.stringify(n.kinds)}\n`)
-  process.stdout.write(`bare split('\\n')          ${m(n.splitPerSecond)}\n`)
-  process.stdout.write(`parseEvents (split+parse)  ${m(n.parseEventsPerSecond)}  ${n.parseEventsPerSecond >= 1e6 ? 'PASS' : 'MISS'} ≥ 1M lines/s\n`)
-  process.stdout.write(`parseLine+toEvent (split)  ${m(n.parseLinePerSecond)}\n`)
-  process.stdout.write(`ratio parseEvents / split  ${(n.ratio * 100).toFixed(1)}%  ${n.ratio >= 0.25 ? 'PASS' : 'MISS'} ≥ 25%\n`)
+  process.stdout.write(`bare split('\\n') of the whole text          ${m(n.splitPerSecond)}\n`)
+  process.stdout.write(`parseLine+toEvent over its lines           ${m(n.parsePerSecond)}  ${pct(n.ratio)} of the split  ${n.ratio >= 0.25 ? 'PASS' : 'MISS'} ≥ 25%\n`)
+  process.stdout.write(`parseEvents over 64 kB chunks (split too)  ${m(n.streamPerSecond)}  ${n.streamPerSecond >= 1e6 ? 'PASS' : 'MISS'} ≥ 1M lines/s\n`)
+  process.stdout.write(`bare split('\\n') of each 64 kB chunk      ${m(n.chunkSplitPerSecond)}  (parseEvents is ${pct(n.streamPerSecond / n.chunkSplitPerSecond)} of it)\n`)
 }

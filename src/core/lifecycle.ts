@@ -254,8 +254,7 @@ function parseAt(text: string, start: number, end: number): LogLine | null {
     const close = text.indexOf(']', i + 1)
     if (close < 0 || close >= end || text.charCodeAt(close + 1) !== C.Colon) return null
     if (close > i + 1) {
-      const space = text.indexOf(' ', i + 1)
-      if (close - i > 64 || (space >= 0 && space < close)) return null
+      if (close - i > 64) return null
       dyno = internDyno(text, i + 1, close)
     }
 
@@ -476,10 +475,12 @@ function sampleEvent(line: LogLine): SampleEvent {
 
 /** Where the next `sample#` begins, from `from` on: found by its `#`, which is rare elsewhere. */
 function nextSample(msg: string, from: number): number {
+  // usually right after the value just read: ` sample#`
+  if (msg.charCodeAt(from) === C.Space && msg.charCodeAt(from + 7) === 35 && msg.charCodeAt(from + 1) === C.s) return from + 1
   let hash = msg.indexOf('#', from + 6)
   while (hash >= 0) {
     const at = hash - 6
-    if (msg.charCodeAt(at) === C.s && msg.charCodeAt(at + 5) === 101 && msg.startsWith('sample', at)) return at
+    if (msg.charCodeAt(at) === C.s && msg.charCodeAt(at + 5) === 101 && (at === 0 || msg.charCodeAt(at - 1) === C.Space)) return at
     hash = msg.indexOf('#', hash + 1)
   }
 

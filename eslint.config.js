@@ -35,6 +35,20 @@ export default [
       'jsdoc/require-returns': 'off',
       'jsdoc/require-jsdoc': 'off',
       'unicorn/filename-case': 'off',
+      // layout is left to the author where these rules fight readable one-line literals
+      '@stylistic/object-curly-newline': 'off',
+      '@stylistic/array-bracket-newline': 'off',
+      '@stylistic/indent': ['error', 2, {SwitchCase: 1, ignoredNodes: ['ConditionalExpression *']}],
+      '@stylistic/indent-binary-ops': 'off',
+      '@stylistic/no-mixed-operators': 'off',
+      '@stylistic/operator-linebreak': 'off',
+      '@stylistic/max-len': ['warn', {code: 200, ignoreStrings: true, ignoreTemplateLiterals: true}],
+      // the log parser's hot path works on UTF-16 code units and bit flags on purpose
+      'unicorn/prefer-code-point': 'off',
+      'no-bitwise': 'off',
+      'perfectionist/sort-enums': 'off',
+      'perfectionist/sort-switch-case': 'off',
+      'max-params': ['warn', 6],
     },
   },
   {

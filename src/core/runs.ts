@@ -108,11 +108,6 @@ export function dynoTypeOf(dyno: string): string {
   return dot > 0 ? dyno.slice(0, dot) : dyno
 }
 
-/** For reconcile: the dyno type of each trigger, mapped to its id. */
-export function triggerIdsByDynoType(triggers: ReadonlyArray<{id: string}>): Map<string, string> {
-  return new Map(triggers.map(t => [dynoTypeFor(t.id), t.id]))
-}
-
 // ---- building runs ---------------------------------------------------------------------------
 
 export function runIdFor(triggerId: string, nominalAt: Date | string): string {
@@ -503,9 +498,12 @@ const ANNOUNCE_WINDOW_MS = 60_000
 export type TriggerRef = string | {id: string; timeout?: null | number}
 export type TriggerLookup = ((type: string) => null | TriggerRef | undefined) | ReadonlyMap<string, TriggerRef>
 
-/** For reconcile: each trigger under its dyno type, with its timeout (the dynos' time-to-live). */
-export function triggersByDynoType(triggers: ReadonlyArray<{id: string; timeout?: null | number}>): Map<string, TriggerRef> {
-  return new Map(triggers.map(t => [dynoTypeFor(t.id), {id: t.id, timeout: t.timeout ?? null}]))
+/**
+ * For reconcile: each trigger under its dyno type, with its timeout when it has one (the dynos'
+ * time-to-live, which tells a timeout from a stop).
+ */
+export function triggerIdsByDynoType(triggers: ReadonlyArray<{id: string; timeout?: null | number}>): Map<string, TriggerRef> {
+  return new Map(triggers.map(t => [dynoTypeFor(t.id), t.timeout === undefined || t.timeout === null ? t.id : {id: t.id, timeout: t.timeout}]))
 }
 
 function sourceOf(dyno: string, lookup: TriggerLookup | undefined): null | {source: RunSource; timeToLive: null | number; triggerId: null | string} {

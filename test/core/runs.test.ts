@@ -3,7 +3,7 @@ import {expect} from 'chai'
 
 import {type LifecycleEvent, parseEvents} from '../../src/core/lifecycle.js'
 import {
-  applyEvent, dynoTypeFor, newRun, noteStop, reconcile, type Run, settle, SETTLE_GRACE_MS, triggerPrefixFromDyno, triggersByDynoType,
+  applyEvent, dynoTypeFor, newRun, noteStop, reconcile, type Run, settle, SETTLE_GRACE_MS, triggerPrefixFromDyno, triggerIdsByDynoType,
 } from '../../src/core/runs.js'
 
 const T0 = Date.parse('2026-11-23T10:00:00Z')
@@ -400,7 +400,7 @@ describe('runs: reconcile binds lines to runs by dyno', () => {
   })
 
   it('a trigger\'s dyno type leads to the trigger; an unknown trigger dyno is still a run', () => {
-    const lookup = triggersByDynoType([TRIGGER])
+    const lookup = triggerIdsByDynoType([TRIGGER])
     const runs = reconcile([], events([
       [1, `heroku[${TYPE}.17]`, 'Starting process with command `python report.py`'],
       [2, 'heroku[trigger-9f8e7d6c.3]', 'Starting process with command `true`'],
@@ -417,7 +417,7 @@ describe('runs: reconcile binds lines to runs by dyno', () => {
     const runs = reconcile([recorded], events([
       [1, `heroku[${TYPE}.1]`, 'Starting process with command `python report.py`'],
       [3, `heroku[${TYPE}.1]`, 'Process exited with status 0'],
-    ]), triggersByDynoType([TRIGGER]))
+    ]), triggerIdsByDynoType([TRIGGER]))
     expect(runs).to.have.length(1)
     expect(runs[0]).to.include({id: recorded.id, state: 'succeeded', nominalAt: '2026-11-23T10:00:00.000Z'})
   })

@@ -95,9 +95,15 @@ export class Clock {
 
     const follower = this.options.once ? null : this.follow(signal)
     let fired = 0
+    let prunedAt = Number.NEGATIVE_INFINITY
     try {
       while (!signal.aborted) {
         fired += await this.pass(signal)
+        if (deps.now() - prunedAt > 3_600_000) {
+          prunedAt = deps.now()
+          await this.prune(prunedAt)
+        }
+
         if (this.options.once) break
         const wake = this.planner.nextWakeAt()
         const current = deps.now()
@@ -110,6 +116,20 @@ export class Clock {
     }
 
     return fired
+  }
+
+  /** History past the retention window goes, on disk and in memory. */
+  private async prune(now: number): Promise<void> {
+    await this.deps.runs.prune(now)
+    const cutoff = now - this.deps.runs.retentionDays * 86_400_000
+    for (const [id, run] of this.runs) {
+      if (isTerminal(run.state) && Date.parse(run.endedAt ?? run.nominalAt ?? '') < cutoff) {
+        this.runs.delete(id)
+        if (run.dyno) this.byDyno.delete(run.dyno)
+      }
+    }
+
+    for (const [type, list] of this.starts) this.starts.set(type, list.filter(s => s.at >= cutoff))
   }
 
   private async reload(): Promise<void> {

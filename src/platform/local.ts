@@ -3,18 +3,20 @@
 import {spawn} from 'node:child_process'
 import {randomInt, randomUUID} from 'node:crypto'
 import {existsSync, readFileSync} from 'node:fs'
-import {mkdir, open, readdir, readFile, stat} from 'node:fs/promises'
+import {mkdir, open, readdir, readFile, rename, stat} from 'node:fs/promises'
 import {userInfo} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {NotFoundError} from '../core/errors.js'
 import {type LocalDynoSpec, writeLine} from './local-dyno.js'
+import {readBackwards} from '../store/run-store.js'
 import {sleep} from './sleep.js'
 import type {AppFacts, DynoInfo, DynoRequest, LogRequest, RunPlatform} from './types.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 const TS = import.meta.url.endsWith('.ts')
+const LOG_ROTATE_BYTES = 64 * 1024 * 1024
 
 /** KEY=value lines as `heroku local` reads them: comments, blank lines, optional quotes. */
 export function parseDotenv(text: string): Record<string, string> {
@@ -74,6 +76,7 @@ export class LocalPlatform implements RunPlatform {
   async createDyno(request: DynoRequest): Promise<DynoInfo> {
     await mkdir(path.dirname(this.logFile), {recursive: true})
     await mkdir(this.dynoDir, {recursive: true})
+    await this.rotateLog()
     const type = request.type ?? 'run'
     const name = `${type}.${randomInt(1000, 10_000)}`
     const procfile = this.file('Procfile')
@@ -140,18 +143,23 @@ export class LocalPlatform implements RunPlatform {
   async * logLines(request: LogRequest, signal: AbortSignal): AsyncIterable<string> {
     await mkdir(path.dirname(this.logFile), {recursive: true})
     const keep = (line: string) => request.dyno === undefined || matchesDyno(line, request.dyno)
-    let offset = 0
-    try {
-      const text = await readFile(this.logFile, 'utf8')
-      offset = Buffer.byteLength(text)
-      const lines = text.split('\n').filter(l => l !== '' && keep(l))
-      for (const line of lines.slice(-Math.min(request.lines, 1500))) yield line
-    } catch {}
+    // the backlog: the last lines, read from the end, so a long log costs no more than a short one
+    let offset = await stat(this.logFile).then(s => s.size, () => 0)
+    const backlog: string[] = []
+    const wanted = Math.min(request.lines, 1500)
+    if (wanted > 0) {
+      for await (const line of readBackwards(this.logFile)) {
+        if (line !== '' && keep(line)) backlog.push(line)
+        if (backlog.length >= wanted) break
+      }
+    }
 
+    for (const line of backlog.reverse()) yield line
     if (!request.tail) return
     let carry = ''
     while (!signal.aborted) {
       const size = await stat(this.logFile).then(s => s.size, () => 0)
+      if (size < offset) offset = 0 // the log was rotated
       if (size > offset) {
         const handle = await open(this.logFile, 'r')
         const buffer = Buffer.alloc(size - offset)
@@ -166,6 +174,12 @@ export class LocalPlatform implements RunPlatform {
 
       await sleep(200, signal)
     }
+  }
+
+  /** Keeps the local log bounded: past 64 MB it moves to app.log.1 (replacing the older one). */
+  private async rotateLog(): Promise<void> {
+    const size = await stat(this.logFile).then(s => s.size, () => 0)
+    if (size > LOG_ROTATE_BYTES) await rename(this.logFile, `${this.logFile}.1`).catch(() => {})
   }
 
   private file(name: string): null | string {

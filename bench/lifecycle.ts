@@ -187,7 +187,7 @@ export async function benchLifecycle(): Promise<BenchResult[]> {
       pass: perSecond >= 1e6,
     },
     {
-      name: 'parseLine+toEvent against a bare split(\'\\n\') of the same text',
+      name: String.raw`parseLine+toEvent against a bare split('\n') of the same text`,
       unit: 'M lines/s',
       ours: n.parsePerSecond / 1e6,
       baseline: n.splitPerSecond / 1e6,

@@ -107,7 +107,9 @@ let cmi = -1
  * more than the rest of the line); anything else goes to Date.parse. Sets lastMicros.
  */
 function readTime(text: string, start: number, end: number): number {
-  if (end - start < 20 || text.charCodeAt(start + 4) !== C.Dash || text.charCodeAt(start + 7) !== C.Dash || text.charCodeAt(start + 13) !== C.Colon || text.charCodeAt(start + 16) !== C.Colon) return fallbackTime(text, start, end)
+  if (end - start < 20) return fallbackTime(text, start, end)
+  if (text.charCodeAt(start + 4) !== C.Dash || text.charCodeAt(start + 7) !== C.Dash) return fallbackTime(text, start, end)
+  if (text.charCodeAt(start + 13) !== C.Colon || text.charCodeAt(start + 16) !== C.Colon) return fallbackTime(text, start, end)
   const y1 = (text.charCodeAt(start) - C.Zero) * 10 + text.charCodeAt(start + 1) - C.Zero
   const y2 = (text.charCodeAt(start + 2) - C.Zero) * 10 + text.charCodeAt(start + 3) - C.Zero
   const mo = (text.charCodeAt(start + 5) - C.Zero) * 10 + text.charCodeAt(start + 6) - C.Zero
@@ -119,7 +121,9 @@ function readTime(text: string, start: number, end: number): number {
     minute = cachedMinute
   } else {
     const sep = text.charCodeAt(start + 10)
-    if (!(sep === C.T || sep === C.Space || sep === 116) || !digits(text, start, 4) || !digits(text, start + 5, 2) || !digits(text, start + 8, 2) || !digits(text, start + 11, 2) || !digits(text, start + 14, 2) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) return fallbackTime(text, start, end)
+    if (!(sep === C.T || sep === C.Space || sep === 116)) return fallbackTime(text, start, end)
+    if (!digits(text, start, 4) || !digits(text, start + 5, 2) || !digits(text, start + 8, 2) || !digits(text, start + 11, 2) || !digits(text, start + 14, 2)) return fallbackTime(text, start, end)
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) return fallbackTime(text, start, end)
     minute = ((daysFromCivil(y1 * 100 + y2, mo, d) * 24 + h) * 60 + mi) * 60_000
     cachedMinute = minute
     cy1 = y1
@@ -197,6 +201,11 @@ function isNameChar(c: number): boolean {
   return (c >= C.a && c <= C.z) || (c >= C.A && c <= C.Z) || isDigit(c) || c === C.Dash || c === C.Dot || c === 95
 }
 
+/** `heroku` at text[at], read by hand (startsWith costs more on the hot path). */
+function isHeroku(text: string, at: number): boolean {
+  return text.charCodeAt(at + 1) === 101 && text.charCodeAt(at + 2) === 114 && text.charCodeAt(at + 3) === 111 && text.charCodeAt(at + 4) === 107 && text.charCodeAt(at + 5) === 117
+}
+
 function intern(text: string, start: number, end: number): string {
   const n = end - start
   const c = text.charCodeAt(start)
@@ -239,7 +248,7 @@ function parseAt(text: string, start: number, end: number): LogLine | null {
     source = APP
     i += 3
     c = C.LBracket
-  } else if (c === 104 && text.charCodeAt(i + 6) === C.LBracket && text.charCodeAt(i + 1) === 101 && text.charCodeAt(i + 2) === 114 && text.charCodeAt(i + 3) === 111 && text.charCodeAt(i + 4) === 107 && text.charCodeAt(i + 5) === 117) {
+  } else if (c === 104 && text.charCodeAt(i + 6) === C.LBracket && isHeroku(text, i)) {
     source = HEROKU
     i += 6
     c = C.LBracket
@@ -252,7 +261,7 @@ function parseAt(text: string, start: number, end: number): LogLine | null {
   let dyno: null | string = null
   if (c === C.LBracket) {
     const close = text.indexOf(']', i + 1)
-    if (close < 0 || close >= end || text.charCodeAt(close + 1) !== C.Colon) return null
+    if (close === -1 || close >= end || text.charCodeAt(close + 1) !== C.Colon) return null
     if (close > i + 1) {
       if (close - i > 64) return null
       dyno = internDyno(text, i + 1, close)
@@ -268,7 +277,7 @@ function parseAt(text: string, start: number, end: number): LogLine | null {
   if (text.charCodeAt(m) === C.Space) m++
   if (m > end) m = end
   const time = readTime(text, start, sp)
-  sp = sp < end ? sp : end
+  sp = Math.min(sp, end)
   const whole = start === 0 && end === text.length
   return {
     raw: whole ? text : text.slice(start, end),
@@ -284,12 +293,12 @@ function parseAt(text: string, start: number, end: number): LogLine | null {
 function parseSyslogLine(raw: string): LogLine | null {
   // <45>1 2020-01-01T00:00:00.000000+00:00 host heroku web.1 - message
   const gt = raw.indexOf('>')
-  if (gt < 0 || gt > 5) return null
+  if (gt === -1 || gt > 5) return null
   const fields: number[] = []
   let at = gt
   for (let k = 0; k < 6; k++) {
     const next = raw.indexOf(' ', at + 1)
-    if (next < 0) return null
+    if (next === -1) return null
     fields.push(next)
     at = next
   }
@@ -319,14 +328,14 @@ const RUNNING_MEM = 'Process running mem='
 function backticked(msg: string, from: number): null | {command: string; rest: number} {
   const open = msg.indexOf('`', from)
   const close = msg.lastIndexOf('`')
-  if (open < 0 || close <= open) return null
+  if (open === -1 || close <= open) return null
   return {command: msg.slice(open + 1, close), rest: close + 1}
 }
 
 /** `... by user x@y.com` or the old `... by x@y.com`. */
 function byUser(msg: string, from: number): null | string {
   const by = msg.indexOf(' by ', from - 1)
-  if (by < 0) return null
+  if (by === -1) return null
   const who = msg.startsWith('user ', by + 4) ? by + 9 : by + 4
   const user = msg.slice(who).trim()
   return user === '' ? null : user
@@ -368,11 +377,11 @@ function routerEvent(line: LogLine): LifecycleEvent {
   const msg = line.message
   if (msg.charCodeAt(3) !== 101 || !msg.startsWith('at=error')) return unknown(line)
   const at = msg.indexOf(' code=')
-  if (at < 0) return unknown(line)
+  if (at === -1) return unknown(line)
   const end = msg.indexOf(' ', at + 6)
   const desc = msg.indexOf('desc="')
-  const text = desc < 0 ? '' : msg.slice(desc + 6, Math.max(desc + 6, msg.indexOf('"', desc + 6)))
-  return {kind: 'error', code: msg.slice(at + 6, end < 0 ? msg.length : end), text, dyno: line.dyno, time: line.time, micros: line.micros, line}
+  const text = desc === -1 ? '' : msg.slice(desc + 6, Math.max(desc + 6, msg.indexOf('"', desc + 6)))
+  return {kind: 'error', code: msg.slice(at + 6, end === -1 ? msg.length : end), text, dyno: line.dyno, time: line.time, micros: line.micros, line}
 }
 
 const POW10 = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000]
@@ -416,10 +425,10 @@ function sampleValue(text: string, at: number, sized: boolean): number {
 /** `source=web.1 dyno=heroku.N.UUID sample#memory_rss=252.74MB sample#load_avg_1m=0.00 ...` */
 function sampleEvent(line: LogLine): SampleEvent {
   const msg = line.message
-  let dyno = line.dyno
+  let {dyno} = line
   if (dyno === null && msg.startsWith('source=')) {
     const end = msg.indexOf(' ')
-    dyno = msg.slice(7, end < 0 ? msg.length : end)
+    dyno = msg.slice(7, end === -1 ? msg.length : end)
   }
 
   const event: SampleEvent = {kind: 'sample', dyno, time: line.time, micros: line.micros, line}
@@ -546,7 +555,7 @@ function platformEvent(line: LogLine): LifecycleEvent {
         // mem=646M(126.2%) or mem=1028MB(103.3%)
         const open = msg.indexOf('(', RUNNING_MEM.length)
         const memoryMb = megabytes(msg, RUNNING_MEM.length)
-        const percent = open < 0 ? Number.NaN : Number.parseFloat(msg.slice(open + 1))
+        const percent = open === -1 ? Number.NaN : Number.parseFloat(msg.slice(open + 1))
         if (!Number.isNaN(memoryMb)) return {kind: 'memory-usage', memoryMb, percent: Number.isNaN(percent) ? null : percent, dyno, time, micros, line}
       }
 

@@ -187,7 +187,8 @@ function eventIso(time: number): string {
 function earlier(a: null | string | undefined, b: string): string {
   if (a === null || a === undefined || a === '') return a === '' && b === '' ? '' : b
   if (b === '') return a
-  return b < a ? b : a
+  // ISO strings in one format order as their times do
+  return b < a ? b : a // eslint-disable-line unicorn/prefer-math-min-max
 }
 
 function earliestOf(...times: Array<null | string | undefined>): string | undefined {
@@ -249,7 +250,7 @@ function betterExit(a: RunEvidence['exit'], b: NonNullable<RunEvidence['exit']>)
  */
 export function applyEvent(run: Run, event: LifecycleEvent): Run {
   if (run.state === 'skipped' || run.state === 'missed') return run
-  const kind = event.kind
+  const {kind} = event
   if (kind === 'unknown' || kind === 'release' || kind === 'config') return run
   const before = evidenceOf(run)
   const at = eventIso(event.time)

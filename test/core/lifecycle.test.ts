@@ -7,8 +7,9 @@ import {compareEvents, type LifecycleEvent, parseEvents, parseLine, toEvent} fro
 function event(raw: string): Omit<LifecycleEvent, 'line'> {
   const line = parseLine(raw)
   expect(line, `no envelope found in ${raw}`).to.not.equal(null)
-  const {line: _, ...rest} = toEvent(line!)
-  return rest
+  const rest: Partial<LifecycleEvent> = {...toEvent(line!)}
+  delete rest.line
+  return rest as Omit<LifecycleEvent, 'line'>
 }
 
 const at = (iso: string) => Date.parse(iso)
@@ -93,14 +94,14 @@ describe('lifecycle: the canonical one-off lines (platform-api.md §3.5, verbati
 
   it('the 2015 API line (heroku[api], "by" without "user") and a detached run', () => {
     expect(event('2015-03-02T10:00:00.000000+00:00 heroku[api]: Starting process with command `/app/.heroku/bin/release` by dz@heroku.com'))
-    .to.include({kind: 'announced', command: '/app/.heroku/bin/release', user: 'dz@heroku.com', dyno: 'api'})
+      .to.include({kind: 'announced', command: '/app/.heroku/bin/release', user: 'dz@heroku.com', dyno: 'api'})
     expect(event('2015-03-02T10:00:01.000000+00:00 heroku[run.4993]: Starting process with command `/app/.heroku/bin/release`'))
-    .to.include({kind: 'starting', command: '/app/.heroku/bin/release', dyno: 'run.4993'})
+      .to.include({kind: 'starting', command: '/app/.heroku/bin/release', dyno: 'run.4993'})
   })
 
   it('a command holding backticks keeps them', () => {
     expect(event('2020-11-07T16:04:50.236685+00:00 heroku[run.1]: Starting process with command `echo `date` done`'))
-    .to.include({kind: 'starting', command: 'echo `date` done'})
+      .to.include({kind: 'starting', command: 'echo `date` done'})
   })
 
   it('the 2011-2012 format: created to starting, and the start line under app[run.1]', () => {
@@ -131,7 +132,7 @@ describe('lifecycle: the canonical one-off lines (platform-api.md §3.5, verbati
 
   it('the other error codes: R10, R12, R17, R99, L10, L11', () => {
     expect(event('2020-06-01T10:00:00.000001+00:00 heroku[web.1]: Error R10 (Boot timeout) -> Web process failed to bind to $PORT within 60 seconds of launch'))
-    .to.include({kind: 'error', code: 'R10', text: 'Boot timeout -> Web process failed to bind to $PORT within 60 seconds of launch'})
+      .to.include({kind: 'error', code: 'R10', text: 'Boot timeout -> Web process failed to bind to $PORT within 60 seconds of launch'})
     expect(event('2020-06-01T10:00:30.000001+00:00 heroku[run.7]: Error R12 (Exit timeout) -> Process failed to exit within 30 seconds of SIGTERM')).to.include({kind: 'error', code: 'R12'})
     expect(event('2020-06-01T10:00:00.000001+00:00 heroku[run.7]: Error R17 (Checksum error) -> Checksum does match expected value')).to.include({kind: 'error', code: 'R17'})
     expect(event('2013-06-01T10:00:00+00:00 heroku[run.7]: Error R99 (Platform error) -> Failed to launch the dyno within 10 seconds')).to.include({kind: 'error', code: 'R99', text: 'Platform error -> Failed to launch the dyno within 10 seconds'})
@@ -142,15 +143,15 @@ describe('lifecycle: the canonical one-off lines (platform-api.md §3.5, verbati
 
   it('router errors carry their H code', () => {
     expect(event('2020-06-01T10:00:00.000001+00:00 heroku[router]: at=error code=H12 desc="Request timeout" method=GET path="/" host=example-app.herokuapp.com dyno=web.1 connect=0ms service=30000ms status=503 bytes=0'))
-    .to.include({kind: 'error', code: 'H12', text: 'Request timeout', dyno: 'router'})
+      .to.include({kind: 'error', code: 'H12', text: 'Request timeout', dyno: 'router'})
     expect(event('2020-06-01T10:00:00.000001+00:00 heroku[router]: at=info method=GET path="/" host=example-app.herokuapp.com status=200').kind).to.equal('unknown')
   })
 
   it('runtime-metrics samples, memory and load (verbatim)', () => {
     expect(event('2020-01-29T00:02:49.243705+00:00 heroku[web.1]: source=web.1 dyno=heroku.93034875.4635d2a8-08be-4bf5-93c8-aed05a2fda5c sample#memory_total=338.52MB sample#memory_rss=252.74MB sample#memory_cache=85.79MB sample#memory_swap=0.00MB sample#memory_pgpgin=5641245pages sample#memory_pgpgout=5554583pages sample#memory_quota=512.00MB'))
-    .to.deep.equal({kind: 'sample', dyno: 'web.1', time: at('2020-01-29T00:02:49.243Z'), micros: 705, memoryTotalMb: 338.52, memoryRssMb: 252.74, memorySwapMb: 0, memoryQuotaMb: 512})
+      .to.deep.equal({kind: 'sample', dyno: 'web.1', time: at('2020-01-29T00:02:49.243Z'), micros: 705, memoryTotalMb: 338.52, memoryRssMb: 252.74, memorySwapMb: 0, memoryQuotaMb: 512})
     expect(event('2016-08-02T22:23:31.718210+00:00 heroku[web.1]: source=web.1 dyno=heroku.49170529.b313ea93-6d23-470c-af62-2e7bf7acd76d sample#load_avg_1m=0.00 sample#load_avg_5m=0.08 sample#load_avg_15m=0.20'))
-    .to.deep.equal({kind: 'sample', dyno: 'web.1', time: at('2016-08-02T22:23:31.718Z'), micros: 210, load1m: 0, load5m: 0.08, load15m: 0.2})
+      .to.deep.equal({kind: 'sample', dyno: 'web.1', time: at('2016-08-02T22:23:31.718Z'), micros: 210, load1m: 0, load5m: 0.08, load15m: 0.2})
   })
 
   it('a sample with no dyno in its envelope takes it from source=', () => {

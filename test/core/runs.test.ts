@@ -3,7 +3,7 @@ import {expect} from 'chai'
 
 import {type LifecycleEvent, parseEvents} from '../../src/core/lifecycle.js'
 import {
-  applyEvent, dynoTypeFor, newRun, noteStop, reconcile, type Run, settle, SETTLE_GRACE_MS, triggerPrefixFromDyno, triggerIdsByDynoType,
+  applyEvent, dynoTypeFor, newRun, noteStop, reconcile, type Run, settle, SETTLE_GRACE_MS, triggerIdsByDynoType, triggerPrefixFromDyno,
 } from '../../src/core/runs.js'
 
 const T0 = Date.parse('2026-11-23T10:00:00Z')
@@ -41,7 +41,8 @@ function permutations<T>(items: T[]): T[][] {
 
 /** What a user sees of a run (without the evidence behind it). */
 function seen(run: Run) {
-  const {evidence: _, ...rest} = run
+  const rest = {...run}
+  delete rest.evidence
   return rest
 }
 

@@ -2,6 +2,7 @@
 import type {BenchResult} from './lib.js'
 
 import {benchLifecycle} from './lifecycle.js'
+import {benchRuns} from './runs.js'
 import {benchSchedule} from './schedule.js'
 import {benchTriggers} from './triggers.js'
 
@@ -9,6 +10,7 @@ const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['triggers', benchTriggers],
   ['schedule', () => benchSchedule()],
   ['lifecycle', benchLifecycle],
+  ['runs', benchRuns],
 ]
 
 const only = process.argv[2]

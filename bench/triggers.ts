@@ -1,10 +1,10 @@
 // Issue 2's figures: startup of a plugin command against a minimal oclif command, and
 // triggers:create with 10,000 stored triggers against 10.
-import {mkdtempSync, readdirSync, writeFileSync} from 'node:fs'
-import {mkdir} from 'node:fs/promises'
+import {mkdirSync, mkdtempSync, realpathSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
+import {localAppDataDir} from '../src/base.js'
 import {type BenchResult, compareCommands, ROOT, timeCommand} from './lib.js'
 
 const RUN = path.join(ROOT, 'bin', 'run.js')
@@ -18,12 +18,9 @@ function seedStore(count: number): {dataDir: string; project: string} {
     command: `bin/task --n ${i}`, createdAt: now, id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
     name: `task ${i}`, schedule: `${i % 60} * * * *`, timezone: 'UTC', updatedAt: now,
   }))
-  // the store's own key for the project dir, found by letting the plugin create it once
-  timeCommand([process.execPath, RUN, 'triggers', '--local', '--json'], {cwd: project, env: {HEROKU_TRIGGERS_DATA_DIR: dataDir}})
-  const create = timeCommand.bind(null, [process.execPath, RUN, 'triggers:create', '--local', '--name', 'seed', '--command', 'true', '--schedule', '@daily'], {cwd: project, env: {HEROKU_TRIGGERS_DATA_DIR: dataDir}})
-  create()
-  const [key] = readdirSync(path.join(dataDir, 'local'))
-  writeFileSync(path.join(dataDir, 'local', key, 'definitions.json'), JSON.stringify({monitors: [], schemaVersion: 1, triggers}), {mode: 0o600})
+  const dir = localAppDataDir(dataDir, realpathSync(project))
+  mkdirSync(dir, {recursive: true})
+  writeFileSync(path.join(dir, 'definitions.json'), JSON.stringify({monitors: [], schemaVersion: 1, triggers}), {mode: 0o600})
   return {dataDir, project}
 }
 
@@ -31,7 +28,6 @@ export async function benchTriggers(rounds = 9): Promise<BenchResult[]> {
   const results: BenchResult[] = []
 
   const empty = seedStore(0)
-  await mkdir(empty.dataDir, {recursive: true})
   const startup = compareCommands(
     () => timeCommand([process.execPath, RUN, 'triggers', '--json', '--local'], {cwd: empty.project, env: {HEROKU_TRIGGERS_DATA_DIR: empty.dataDir}}),
     () => timeCommand([process.execPath, MINIMAL, 'noop']),

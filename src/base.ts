@@ -73,8 +73,7 @@ export abstract class BaseCommand extends Command {
     const now = () => new Date()
     if (flags.local) {
       const localDir = process.cwd()
-      const key = `${path.basename(localDir).replaceAll(/[^\w.-]/g, '_')}-${createHash('sha256').update(localDir).digest('hex').slice(0, 8)}`
-      const appDataDir = path.join(this.dataRoot(), 'local', key)
+      const appDataDir = localAppDataDir(this.dataRoot(), localDir)
       const {fileStoreFor} = await import('./store/open.js')
       return {app: 'local', appDataDir, local: true, localDir, now, platform: null, store: fileStoreFor(appDataDir)}
     }
@@ -108,6 +107,12 @@ export abstract class BaseCommand extends Command {
 
     return super.catch(error)
   }
+}
+
+/** Where --local keeps a project's files: one folder per project directory. */
+export function localAppDataDir(dataRoot: string, projectDir: string): string {
+  const key = `${path.basename(projectDir).replaceAll(/[^\w.-]/g, '_')}-${createHash('sha256').update(projectDir).digest('hex').slice(0, 8)}`
+  return path.join(dataRoot, 'local', key)
 }
 
 export function isInteractive(): boolean {

@@ -44,7 +44,9 @@ async function seedHistory(dir: string, triggers: number, days: number, now: num
         count++
       }
 
-      if (!file.write(chunk)) await new Promise(resolve => file.once('drain', resolve))
+      if (!file.write(chunk)) await new Promise<void>(resolve => {
+        file.once('drain', () => resolve())
+      })
     }
 
     await new Promise<void>(resolve => {

@@ -585,23 +585,37 @@ function spanOf(spans: Spans, run: Run): {end: number; start: number} {
 /** The run (an index into `runs`) of dyno `indexes` that was alive when `event` happened. */
 function runFor(runs: Run[], indexes: number[] | undefined, event: LifecycleEvent, spans: Spans): null | number {
   if (indexes === undefined) return null
+  const t = event.time
   let best: null | number = null
   let bestStart = -Infinity
+  let earliest: null | number = null
+  let earliestStart = Infinity
   for (const i of indexes) {
     const {start} = spanOf(spans, runs[i])
     const s = Number.isNaN(start) ? -Infinity : start
-    if (s <= event.time + RESTART_GAP_MS && s >= bestStart) {
+    if (s >= bestStart && (Number.isNaN(t) || s <= t + RESTART_GAP_MS)) {
       best = i
       bestStart = s
     }
+
+    if (s < earliestStart) {
+      earliest = i
+      earliestStart = s
+    }
   }
 
-  if (best === null) return null
+  if (Number.isNaN(t)) return best
+  if (best === null) {
+    // earlier than every run of this name: the beginning of a run first seen half-way through
+    const first = earliest === null ? null : runs[earliest]
+    if (first !== null && first.startedAt === null && t >= earliestStart - MAX_DYNO_LIFETIME_S * 1000) return earliest
+    return null
+  }
+
   const run = runs[best]
-  if (Number.isNaN(event.time)) return best
-  if (event.kind === 'starting' && run.startedAt !== null && Math.abs(ms(run.startedAt) - event.time) > RESTART_GAP_MS) return null
+  if (event.kind === 'starting' && run.startedAt !== null && Math.abs(ms(run.startedAt) - t) > RESTART_GAP_MS) return null
   const ended = spanOf(spans, run).end
-  if (!Number.isNaN(ended) && event.time > ended + REUSE_GAP_MS) return null
+  if (!Number.isNaN(ended) && t > ended + REUSE_GAP_MS) return null
   return best
 }
 

@@ -437,9 +437,26 @@ describe('runs: reconcile binds lines to runs by dyno', () => {
     ])
   })
 
-  it('a backlog that begins mid-run reveals a running run', () => {
-    const [run] = reconcile([], events([[30, 'app[run.77]', 'step 3 of 9']]))
-    expect(run).to.include({dyno: 'run.77', source: 'run', state: 'running'})
+  it('a backlog that begins mid-run reveals a running run; its earlier lines, read later, complete it', () => {
+    const first = reconcile([], events([[130, 'app[run.77]', 'step 3 of 9']]))
+    expect(first).to.have.length(1)
+    expect(first[0]).to.include({dyno: 'run.77', source: 'run', state: 'running'})
+    const later = reconcile(first, events([
+      [0, 'heroku[run.77]', 'Starting process with command `rake backfill`'],
+      [1, 'heroku[run.77]', 'State changed from starting to up'],
+      [200, 'heroku[run.77]', 'Process exited with status 0'],
+    ]))
+    expect(later).to.have.length(1)
+    expect(later[0]).to.include({id: first[0].id, state: 'succeeded', startedAt: iso(0), command: 'rake backfill'})
+  })
+
+  it('a line with no readable time goes to the latest run of its dyno', () => {
+    const runs = reconcile([], [
+      ...events([[0, 'heroku[run.5]', 'Starting process with command `x`']]),
+      ...parseEvents('2020-13-45T99:00:00+00:00 heroku[run.5]: Process exited with status 3\n').events,
+    ])
+    expect(runs).to.have.length(1)
+    expect(runs[0]).to.include({state: 'failed', exitStatus: 3})
   })
 
   it('gives each run the announcement of its command, once', () => {

@@ -19,7 +19,7 @@ export interface RunEvidence {
   note: null | string
   /** set by settle: the exit line can no longer come ('exit line missing'); the run is unknown until one does */
   settled: null | string
-  /** why the caller stopped the dyno (actions/stop, concurrency replace): see noteStop */
+  /** why the caller stopped the dyno (actions/stop, concurrency replace), when, in seen.stop: see noteStop */
   stop: null | string
   /**
    * The earliest time (ISO; '' when the line had no readable time) each fact was seen: the states
@@ -368,7 +368,7 @@ function atTimeToLive(run: Run, atIso: string | undefined): boolean {
 function forcedCause(run: Run, ev: RunEvidence, status: null | number): null | string {
   const {seen} = ev
   if (seen.R15 !== undefined) return 'R15'
-  if (ev.stop !== null) return ev.stop
+  if (ev.stop !== null && !exitedBeforeStop(ev)) return ev.stop
   if (seen.cycling !== undefined) return 'cycling'
   if (seen.restarting !== undefined) return 'restarted'
   if (seen.SIGTERM !== undefined) return atTimeToLive(run, seen.SIGTERM) ? 'timeout' : 'stopped'
@@ -378,6 +378,13 @@ function forcedCause(run: Run, ev: RunEvidence, status: null | number): null | s
   if (seen.R99 !== undefined) return 'R99'
   if (seen.R10 !== undefined) return 'R10'
   return null
+}
+
+/** The process exited on its own before the caller's stop reached it. */
+function exitedBeforeStop(ev: RunEvidence): boolean {
+  const stopAt = ms(ev.seen.stop)
+  const exitAt = ms(ev.exit?.at)
+  return !Number.isNaN(stopAt) && !Number.isNaN(exitAt) && exitAt < stopAt - 1000
 }
 
 /** Works out state, reason, exit status and end from the facts. Mutates `run`, a fresh copy. */
@@ -451,14 +458,17 @@ function derive(run: Run, ev: RunEvidence): void {
 }
 
 /**
- * Records that the caller stopped the run's dyno (actions/stop, `--concurrency replace`): the
- * SIGTERM that follows interrupts it with this reason, whatever the timing.
+ * Records that the caller stopped the run's dyno (actions/stop, `--concurrency replace`) at `at`:
+ * the forced exit that follows is interrupted with this reason, whatever its timing. Without `at`,
+ * a run already over is left as it is (it ended on its own).
  */
-export function noteStop(run: Run, reason = 'stopped'): Run {
+export function noteStop(run: Run, reason = 'stopped', at?: Date | number): Run {
   if (run.state === 'skipped' || run.state === 'missed') return run
+  if (at === undefined && isTerminal(run.state) && run.state !== 'unknown') return run
   const ev = evidenceOf(run)
   if (ev.stop !== null && run.evidence !== undefined) return run
-  const next: Run = {...run, evidence: {...ev, stop: reason}}
+  const seen = at === undefined ? ev.seen : see(ev.seen, 'stop', toIso(at))
+  const next: Run = {...run, evidence: {...ev, seen, stop: reason}}
   derive(next, next.evidence!)
   return next
 }

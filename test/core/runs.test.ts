@@ -218,8 +218,16 @@ describe('runs: interrupted, with the reason kept', () => {
     ])
     const before = noteStop(applyAll(triggerRun(), lines.slice(0, 2)), 'concurrency replace')
     expect(applyAll(before, lines.slice(2))).to.include({state: 'interrupted', reason: 'concurrency replace', exitStatus: 143})
-    const after = noteStop(applyAll(triggerRun(), lines), 'concurrency replace')
+    const after = noteStop(applyAll(triggerRun(), lines), 'concurrency replace', T0 + 100_000)
     expect(after).to.include({state: 'interrupted', reason: 'concurrency replace', exitStatus: 143})
+  })
+
+  it('a stop that came after the run ended on its own changes nothing', () => {
+    const done = applyAll(triggerRun(), events([...started, [50, `heroku[${TYPE}.1]`, 'Process exited with status 0']]))
+    expect(noteStop(done, 'concurrency replace')).to.equal(done)
+    expect(noteStop(done, 'concurrency replace', T0 + 60_000)).to.include({state: 'succeeded', reason: null})
+    const failed = applyAll(triggerRun(), events([...started, [50, `heroku[${TYPE}.1]`, 'Process exited with status 1']]))
+    expect(noteStop(failed, 'concurrency replace', T0 + 60_000)).to.include({state: 'failed', reason: null})
   })
 
   it('Cycling then SIGTERM: interrupted by cycling, 143', () => {

@@ -168,18 +168,29 @@ describe('triggers:clock against the emulator', function () {
 
   it('retries 429 and 5xx answers, then fires', async () => {
     await create('--name', 'tick', '--command', 'true', '--schedule', '*/2 * * * * *', '--catch-up', '1m')
-    emulator.faults.rateLimit({count: 2})
-    emulator.faults.serverError({count: 1, status: 503})
+    const creates = /^POST \/apps\/[^/]+\/dynos$/
+    emulator.faults.rateLimit({count: 2, match: creates})
+    emulator.faults.serverError({count: 1, match: creates, status: 503})
     const c = clock()
     await c.waitFor(/at=fired/)
     expect(c.lines.some(l => /at=api-retry .*status=(429|503)/.test(l))).to.equal(true)
   })
 
-  it('a dyno that cannot be created is a run that failed to start, with exit status null', async () => {
+  it('a dyno refused by the one-off limit is a run that failed to start, with exit status null', async () => {
     await create('--name', 'tick', '--command', 'true', '--schedule', '*/2 * * * * *')
-    emulator.faults.oneOffLimit?.({count: 1})
+    emulator.faults.aboveLimit({count: 1})
     const c = clock()
-    await c.waitFor(/at=(failed-to-start|fired)/)
+    await c.waitFor(/at=failed-to-start .*trigger=tick/)
+    await stop(c)
+    const runs = parseJson<Array<{exitStatus: null | number; state: string}>>(await cli(['runs', '--app', 'clock-app', '--json'], {env}))
+    expect(runs.find(r => r.state === 'failed-to-start')).to.include({exitStatus: null})
+  })
+
+  it('a dyno that fails to launch (R99) is a run that failed to start', async () => {
+    await create('--name', 'tick', '--command', 'true', '--schedule', '*/2 * * * * *')
+    emulator.faults.launchFailure({count: 1})
+    const c = clock()
+    await c.waitFor(/at=completed .*state=failed-to-start/)
   })
 
   it('stops with a clear message when the API key is rejected', async () => {

@@ -3,6 +3,8 @@ import type {Emulator} from './index.js'
 
 export const ACCEPT = 'application/vnd.heroku+json; version=3'
 
+// replies are JSON read by tests field by field: `any` by default, typed where a test wants it
+/* eslint-disable @typescript-eslint/no-explicit-any */
 export interface Reply<T = any> {
   body: T
   headers: Headers
@@ -29,6 +31,7 @@ export async function api<T = any>(emulator: Emulator, method: string, path: str
 
 /** creates a one-off dyno and waits for it to finish; returns the dyno JSON and its exit status */
 export async function runDyno(emulator: Emulator, app: string, body: Record<string, unknown>, timeoutMs = 10_000): Promise<{dyno: any; status: null | number}> {
+  /* eslint-enable @typescript-eslint/no-explicit-any */
   const created = await api(emulator, 'POST', `/apps/${app}/dynos`, body)
   if (created.status !== 201) throw new Error(`dyno create gave ${created.status}: ${JSON.stringify(created.body)}`)
   const status = await emulator.waitForDyno(app, created.body.name, timeoutMs)

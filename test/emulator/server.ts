@@ -41,7 +41,7 @@ export class EmulatorServer implements Emulator {
   private readonly apps = new Map<string, AppState>()
   private jobCounter = 881_230
   private lastRefill = Date.now()
-  private readonly options: Required<Omit<EmulatorOptions, 'apiKey' | 'port' | 'user'>>
+  private readonly options: Required<Omit<EmulatorOptions, 'apiKey' | 'port' | 'sseRetryMs' | 'user'>>
   private readonly routes: Array<{handler: Handler; method: string; pattern: RegExp}> = []
   private readonly server: http.Server
   private readonly sessions: SessionStore
@@ -79,7 +79,7 @@ export class EmulatorServer implements Emulator {
         return true
       },
     })
-    this.sessions = new SessionStore(this.faults, {expiryMs: this.options.sessionExpiryMs, keepaliveMs: this.options.keepaliveMs})
+    this.sessions = new SessionStore(this.faults, {expiryMs: this.options.sessionExpiryMs, keepaliveMs: this.options.keepaliveMs, retryMs: init.sseRetryMs})
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch(error => {
         send(res, {body: {id: 'internal_server_error', message: `Emulator error: ${(error as Error).message}`}, status: 500})

@@ -42,7 +42,7 @@ const optionalString = (value: unknown, name: string): string | undefined => {
 export class SessionStore {
   private readonly sessions = new Map<string, LogSession>()
 
-  constructor(private readonly faults: FaultState, private readonly options: {expiryMs: number; keepaliveMs: number}) {}
+  constructor(private readonly faults: FaultState, private readonly options: {expiryMs: number; keepaliveMs: number; retryMs?: number}) {}
 
   closeAll(): void {
     for (const session of this.sessions.values()) {
@@ -127,6 +127,7 @@ export class SessionStore {
       'Content-Type': sse ? 'text/event-stream' : 'text/plain; charset=utf-8',
     })
     res.flushHeaders()
+    if (sse && this.options.retryMs !== undefined) res.write(`retry: ${this.options.retryMs}\n\n`)
     const filter = {ps: session.ps, source: session.source}
     const cutAfter = this.faults.takeCut()
     let sent = 0

@@ -11,6 +11,8 @@ export interface EmulatorOptions {
   completedDynoVisibleMs?: number
   /** SSE comment heartbeat period on tail sessions (default 10000) */
   keepaliveMs?: number
+  /** when set, SSE streams open with `retry: N` (EventSource's reconnect delay; its default is 3000 ms, which also keeps a finished `heroku logs` alive that long). Heroku's own value is not known. */
+  sseRetryMs?: number
   /** list paging default (Heroku: 200, at most 1000) */
   pageSize?: number
   /** 0 = a random free port (default) */

@@ -1,6 +1,7 @@
 // npm run bench: every benchmark, each a ratio measured in one run (ours against a baseline).
 import type {BenchResult} from './lib.js'
 
+import {benchCli} from './cli.js'
 import {benchLifecycle} from './lifecycle.js'
 import {benchRuns} from './runs.js'
 import {benchSchedule} from './schedule.js'
@@ -11,6 +12,7 @@ const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['schedule', () => benchSchedule()],
   ['lifecycle', benchLifecycle],
   ['runs', benchRuns],
+  ['cli', benchCli],
 ]
 
 const only = process.argv[2]

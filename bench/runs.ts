@@ -92,7 +92,7 @@ export async function benchRuns(): Promise<BenchResult[]> {
   const project = mkdtempSync(path.join(tmpdir(), 'bench-runs-project-'))
   await seedHistory(path.join(localAppDataDir(fullData, realpathSync(project)), 'runs'), 100, 7, now)
   const cmd = (dataDir: string) => () => timeCommand([process.execPath, RUN, 'runs', '--local', '--json'], {cwd: project, env: {HEROKU_TRIGGERS_DATA_DIR: dataDir}})
-  const listing = compareCommands(cmd(fullData), cmd(emptyData), 7)
+  const listing = await compareCommands(cmd(fullData), cmd(emptyData), 7)
   results.push({baseline: listing.baseline, name: 'runs --json over 7 days x 100 triggers every minute vs no history', ours: listing.ours,
     pass: listing.ours / listing.baseline <= 2, ratio: listing.ours / listing.baseline, target: '≤ 2×', unit: 'ms, median'})
   for (const dir of [smallDir, largeDir, emptyData, fullData, project]) rmSync(dir, {force: true, recursive: true})

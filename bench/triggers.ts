@@ -28,7 +28,7 @@ export async function benchTriggers(rounds = 9): Promise<BenchResult[]> {
   const results: BenchResult[] = []
 
   const empty = seedStore(0)
-  const startup = compareCommands(
+  const startup = await compareCommands(
     () => timeCommand([process.execPath, RUN, 'triggers', '--json', '--local'], {cwd: empty.project, env: {HEROKU_TRIGGERS_DATA_DIR: empty.dataDir}}),
     () => timeCommand([process.execPath, MINIMAL, 'noop']),
     rounds,
@@ -43,7 +43,7 @@ export async function benchTriggers(rounds = 9): Promise<BenchResult[]> {
   let n = 0
   const create = (store: {dataDir: string; project: string}) => () =>
     timeCommand([process.execPath, RUN, 'triggers:create', '--local', '--name', `bench ${n++}`, '--command', 'true', '--schedule', '*/5 * * * *', '--json'], {cwd: store.project, env: {HEROKU_TRIGGERS_DATA_DIR: store.dataDir}})
-  const creates = compareCommands(create(large), create(small), rounds)
+  const creates = await compareCommands(create(large), create(small), rounds)
   results.push({
     baseline: creates.baseline, name: 'triggers:create with 10,000 triggers vs 10', ours: creates.ours,
     pass: creates.ours / creates.baseline <= 1.5, ratio: creates.ours / creates.baseline, target: '≤ 1.5×', unit: 'ms, median',

@@ -5,7 +5,8 @@
 // about half a second (its credential manager loads telemetry), and --local needs none of it.
 import type {APIClient} from '@heroku-cli/command'
 
-import {Command, Flags, Interfaces} from '@oclif/core'
+import type {Interfaces} from '@oclif/core'
+import {Command, Flags, importShared} from './oclif.js'
 import {createHash} from 'node:crypto'
 import path from 'node:path'
 
@@ -29,13 +30,20 @@ export interface Context {
 
 export type BaseFlags = Interfaces.InferredFlags<typeof BaseCommand.baseFlags>
 
+type HerokuCommandModule = typeof import('@heroku-cli/command')
+
+/** @heroku-cli/command, shared with the Heroku CLI this plugin runs in when it can be (see oclif.ts). */
+export function loadHerokuCommand(): Promise<HerokuCommandModule> {
+  return importShared<HerokuCommandModule>('@heroku-cli/command', '13', () => import('@heroku-cli/command'))
+}
+
 const appFlag = Flags.custom<string>({
   char: 'a',
   // the git-remote and HEROKU_APP rules are @heroku-cli/command's own, loaded only when needed
   async default(context) {
     if (context.flags.local) return undefined
     if (process.env.HEROKU_APP) return process.env.HEROKU_APP
-    const {flags} = await import('@heroku-cli/command')
+    const {flags} = await loadHerokuCommand()
     const heroku = flags.app({required: false})
     return typeof heroku.default === 'function' ? heroku.default(context as never) : undefined
   },
@@ -57,7 +65,7 @@ export abstract class BaseCommand extends Command {
   /** The user's Heroku API client (@heroku-cli/command), created on first use. */
   protected async heroku(): Promise<APIClient> {
     if (!this.client) {
-      const {APIClient} = await import('@heroku-cli/command')
+      const {APIClient} = await loadHerokuCommand()
       this.client = new APIClient(this.config, {debug: process.env.HEROKU_DEBUG === '1' || process.env.HEROKU_DEBUG?.toLowerCase() === 'true'})
     }
 

@@ -1,6 +1,6 @@
 // Flags shared by triggers:create and triggers:update, with the Advanced Scheduler CLI's names as
 // aliases (--value, --dyno, --frequencyType, --state) so its users' scripts keep working.
-import {Flags} from '@oclif/core'
+import {Flags} from './oclif.js'
 
 import type {TriggerInput} from './core/trigger.js'
 

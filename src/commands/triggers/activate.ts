@@ -1,4 +1,4 @@
-import {Args, ux} from '@oclif/core'
+import {Args, ux} from '../../oclif.js'
 
 import {BaseCommand} from '../../base.js'
 import {resolveTrigger, setState} from '../../core/trigger.js'

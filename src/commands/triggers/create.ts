@@ -1,4 +1,4 @@
-import {ux} from '@oclif/core'
+import {ux} from '../../oclif.js'
 
 import {BaseCommand, isInteractive} from '../../base.js'
 import {createTrigger, type TriggerInput} from '../../core/trigger.js'

@@ -1,4 +1,4 @@
-import {Args, Flags, ux} from '@oclif/core'
+import {Args, Flags, ux} from '../../oclif.js'
 
 import {BaseCommand, isInteractive} from '../../base.js'
 import {ConfirmationRequiredError, InvalidInputError} from '../../core/errors.js'

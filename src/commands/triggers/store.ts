@@ -1,4 +1,4 @@
-import {Flags, ux} from '@oclif/core'
+import {Flags, ux} from '../../oclif.js'
 
 import {BaseCommand, isInteractive} from '../../base.js'
 import {ConfirmationRequiredError, InvalidInputError} from '../../core/errors.js'

@@ -26,6 +26,7 @@ export class ApiError extends Error {
 
 export interface AppEnv {
   completedDynoVisibleMs: number
+  launchDelayMs: number
   faults: FaultState
   nextJobId(): string
   sampleIntervalMs: number
@@ -198,7 +199,7 @@ export class AppState implements EmulatedApp {
     this.dynoList.push(dyno)
     this.log.append('app', 'api', `Starting process with command \`${command}\` by user ${user}`)
     const failure = this.env.faults.launchFailures.shift()
-    dyno.launch(failure)
+    dyno.launch(failure, this.env.launchDelayMs)
     return dyno
   }
 

@@ -99,6 +99,7 @@ export class DynoRuntime implements EmulatedDyno {
   private completeLogged = false
   private readonly cwd: string
   private done = false
+  private launchPending = false
   private memoryFault: 'R14' | undefined
   private readonly metricsId = randomUUID()
   private pages = {in: 40_000 + Math.floor(Math.random() * 10_000), out: 30_000 + Math.floor(Math.random() * 10_000)}
@@ -158,7 +159,7 @@ export class DynoRuntime implements EmulatedDyno {
   }
 
   /** starts the process: `Starting process with command`, `State changed from starting to up`, output, exit */
-  launch(failure?: {afterMs: number}): void {
+  launch(failure?: {afterMs: number}, delayMs = 0): void {
     if (failure) {
       this.timer(failure.afterMs, () => {
         this.heroku('Error R99 (Platform error) -> Failed to launch the dyno within 10 seconds')
@@ -169,6 +170,19 @@ export class DynoRuntime implements EmulatedDyno {
       return
     }
 
+    if (delayMs > 0) {
+      this.launchPending = true
+      this.timer(delayMs, () => {
+        this.launchPending = false
+        this.spawnProcess()
+      })
+      return
+    }
+
+    this.spawnProcess()
+  }
+
+  private spawnProcess(): void {
     this.heroku(`Starting process with command \`${expandConfigVars(this.resolvedCommand, this.env)}\``)
     let child: ChildProcess
     try {
@@ -248,6 +262,22 @@ export class DynoRuntime implements EmulatedDyno {
     if (this.done || this.stopping) return
     if (!this.oneOff) {
       if (reason === 'cycle' || reason === 'restart') this.bounce(reason, this.releaseVersion, this.releaseId)
+      return
+    }
+
+    if (this.launchPending) {
+      // stopped before its process started: the same lines, no process to signal
+      this.launchPending = false
+      this.clearTimers()
+      if (reason === 'cycle') this.heroku('Cycling')
+      if (reason === 'restart') this.heroku('Restarting')
+      if (reason !== 'ttl') {
+        this.setState('complete')
+        this.completeLogged = true
+      }
+
+      this.heroku('Stopping all processes with SIGTERM')
+      this.finish(143)
       return
     }
 

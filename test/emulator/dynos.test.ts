@@ -224,6 +224,27 @@ describe('emulator: dynos', () => {
     }
   })
 
+  it('with launchDelayMs, a dyno stays starting until its process starts; a stop meanwhile ends it without a process', async () => {
+    const other = await startEmulator({launchDelayMs: 300})
+    try {
+      other.createApp({name: 'slow-start'})
+      const created = await api(other, 'POST', '/apps/slow-start/dynos', {command: 'echo started'})
+      expect((await api(other, 'GET', `/apps/slow-start/dynos/${created.body.name}`)).body.state).to.equal('starting')
+      expect(dynoMessages(other, 'slow-start', created.body.name)).to.deep.equal([])
+      expect(await other.waitForDyno('slow-start', created.body.name)).to.equal(0)
+      const stopped = await api(other, 'POST', '/apps/slow-start/dynos', {command: 'echo never'})
+      await api(other, 'POST', `/apps/slow-start/dynos/${stopped.body.name}/actions/stop`)
+      expect(await other.waitForDyno('slow-start', stopped.body.name)).to.equal(143)
+      expect(dynoMessages(other, 'slow-start', stopped.body.name)).to.deep.equal([
+        'State changed from starting to complete',
+        'Stopping all processes with SIGTERM',
+        'Process exited with status 143',
+      ])
+    } finally {
+      await other.stop()
+    }
+  })
+
   it('runs a Scheduler job as the add-on does: scheduler.N, by user scheduler@addons.heroku.com, TTL of its interval', async () => {
     const app = emulator.app('dyno-app')!
     const [job] = app.schedulerJobs

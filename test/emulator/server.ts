@@ -56,6 +56,7 @@ export class EmulatorServer implements Emulator {
     this.options = {
       completedDynoVisibleMs: init.completedDynoVisibleMs ?? 0,
       keepaliveMs: init.keepaliveMs ?? 10_000,
+      launchDelayMs: init.launchDelayMs ?? 0,
       pageSize: Math.min(init.pageSize ?? 200, 1000),
       rateLimitTokens: init.rateLimitTokens ?? 4500,
       sampleIntervalMs: init.sampleIntervalMs ?? 20_000,
@@ -101,6 +102,7 @@ export class EmulatorServer implements Emulator {
     const app = new AppState(spec, {
       completedDynoVisibleMs: this.options.completedDynoVisibleMs,
       faults: this.faults,
+      launchDelayMs: this.options.launchDelayMs,
       nextJobId: () => String(++this.jobCounter),
       sampleIntervalMs: this.options.sampleIntervalMs,
       stopGraceMs: this.options.stopGraceMs,
@@ -509,7 +511,7 @@ export class EmulatorServer implements Emulator {
 
     record.body = body
     const slow = this.faults.take('slow', methodPath, platform)
-    if (slow?.ms) await new Promise(resolve => setTimeout(resolve, slow.ms))
+    if (slow?.ms) await new Promise(resolve => setTimeout(resolve, slow.ms).unref())
     if (this.stopped) {
       res.destroy()
       return

@@ -13,6 +13,8 @@ export interface EmulatorOptions {
   keepaliveMs?: number
   /** when set, SSE streams open with `retry: N` (EventSource's reconnect delay; its default is 3000 ms, which also keeps a finished `heroku logs` alive that long). Heroku's own value is not known. */
   sseRetryMs?: number
+  /** delay between a dyno create and its process starting, the dyno `starting` meanwhile (Heroku: about a second; default 0) */
+  launchDelayMs?: number
   /** list paging default (Heroku: 200, at most 1000) */
   pageSize?: number
   /** 0 = a random free port (default) */

@@ -67,6 +67,8 @@ export class AppState implements EmulatedApp {
   readonly webHost: string
   private readonly ctx: DynoContext
   private readonly ownsDir: boolean
+  private runningOneOffs = 0
+  private readonly usedNames = new Set<string>()
 
   constructor(spec: AppSpec, private readonly env: AppEnv) {
     this.id = spec.id ?? randomUUID()
@@ -95,7 +97,9 @@ export class AppState implements EmulatedApp {
       appNumber: this.number,
       faults: env.faults,
       log: this.log,
-      onFinished() {},
+      onFinished: dyno => {
+        if (dyno.oneOff) this.runningOneOffs--
+      },
       runtimeMetrics: () => this.runtimeMetrics,
       sampleIntervalMs: env.sampleIntervalMs,
       stopGraceMs: env.stopGraceMs,
@@ -161,7 +165,7 @@ export class AppState implements EmulatedApp {
     }
 
     if (this.env.faults.takeCount('conflictCount')) throw new ApiError(409, 'conflict', 'Release not found. The release may still be in progress, please try again shortly.')
-    const running = this.dynoList.filter(d => d.oneOff && !d.isFinished).length
+    const running = this.runningOneOffs
     if (this.env.faults.takeCount('aboveLimitCount') || running >= this.oneOffLimit) {
       throw new ApiError(422, 'cannot_run_above_limit', `Cannot run more than ${this.oneOffLimit} ${sizeName} size dynos.`, {
         limit: this.oneOffLimit,
@@ -197,6 +201,8 @@ export class AppState implements EmulatedApp {
       type,
     })
     this.dynoList.push(dyno)
+    this.usedNames.add(name)
+    this.runningOneOffs++
     this.log.append('app', 'api', `Starting process with command \`${command}\` by user ${user}`)
     const failure = this.env.faults.launchFailures.shift()
     dyno.launch(failure, this.env.launchDelayMs)
@@ -286,7 +292,7 @@ export class AppState implements EmulatedApp {
   }
 
   private freeNumber(type: string): number {
-    const used = new Set(this.dynoList.filter(d => d.type === type).map(d => d.name))
+    const used = this.usedNames
     for (let tries = 0; tries < 1000; tries++) {
       const n = 1000 + Math.floor(Math.random() * 9000)
       if (!used.has(`${type}.${n}`)) return n
@@ -314,6 +320,7 @@ export class AppState implements EmulatedApp {
         type,
       })
       this.dynoList.push(dyno)
+      this.usedNames.add(dyno.name)
       dyno.startSampler()
     }
   }

@@ -170,16 +170,12 @@ export class DynoRuntime implements EmulatedDyno {
       return
     }
 
-    if (delayMs > 0) {
-      this.launchPending = true
-      this.timer(delayMs, () => {
-        this.launchPending = false
-        this.spawnProcess()
-      })
-      return
-    }
-
-    this.spawnProcess()
+    // the process starts after the answer (and any other request already waiting) has been handled
+    this.launchPending = true
+    this.timer(delayMs, () => {
+      this.launchPending = false
+      this.spawnProcess()
+    })
   }
 
   private spawnProcess(): void {

@@ -168,6 +168,11 @@ describe('emulator: faults', () => {
       await emulator.waitForLine('fault-app', new RegExp(`heroku\\[${created.body.name}\\]: State changed from starting to up`))
       emulator.faults.memory({afterMs: 0, app: 'fault-app', dyno: created.body.name, kind: 'R15'})
       expect(await emulator.waitForDyno('fault-app', created.body.name)).to.equal(137)
+      const other = await api(emulator, 'POST', '/apps/fault-app/dynos', {command: 'sleep 5'})
+      await emulator.waitForLine('fault-app', new RegExp(`heroku\\[${other.body.name}\\]: State changed from starting to up`))
+      emulator.faults.memory({afterMs: 0, dyno: other.body.id, kind: 'R15'})
+      expect(await emulator.waitForDyno('fault-app', other.body.name)).to.equal(137)
+      expect(() => emulator.faults.memory({dyno: 'run.1', kind: 'R14'})).to.throw(/no running dyno run\.1/)
     })
 
     it('runtime metrics: memory and load samples every sampleIntervalMs while up', async () => {

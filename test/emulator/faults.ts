@@ -5,7 +5,7 @@ export interface FaultHost {
   cycle(app: string, dyno: string): void
   expireAllSessions(): void
   /** applies a memory fault to a running dyno; false when there is no such running dyno */
-  memory(app: string, dyno: string, kind: 'R14' | 'R15', afterMs: number): boolean
+  memory(app: string | undefined, dyno: string, kind: 'R14' | 'R15', afterMs: number): boolean
 }
 
 type RequestFaultKind = 'rateLimit' | 'serverError' | 'slow' | 'unauthorized'
@@ -86,8 +86,7 @@ export class FaultState implements Faults {
   memory(options: {afterMs?: number; app?: string; dyno?: string; kind: 'R14' | 'R15'}): void {
     const afterMs = options.afterMs ?? 20
     if (options.dyno) {
-      if (!options.app) throw new Error('faults.memory: give app with dyno')
-      if (!this.host.memory(options.app, options.dyno, options.kind, afterMs)) throw new Error(`faults.memory: no running dyno ${options.dyno} on ${options.app}`)
+      if (!this.host.memory(options.app, options.dyno, options.kind, afterMs)) throw new Error(`faults.memory: no running dyno ${options.dyno}${options.app ? ` on ${options.app}` : ''}`)
       return
     }
 

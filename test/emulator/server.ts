@@ -74,8 +74,9 @@ export class EmulatorServer implements Emulator {
       },
       expireAllSessions: () => this.sessions.expireAll(),
       memory: (app, dyno, kind, afterMs) => {
-        const found = this.requireApp(app).findDyno(dyno)
-        if (!found || found.isFinished) return false
+        const apps = app === undefined ? [...this.apps.values()] : [this.requireApp(app)]
+        const found = apps.map(a => a.findDyno(dyno)).find(d => d !== undefined && !d.isFinished)
+        if (!found) return false
         found.memory(kind, afterMs)
         return true
       },

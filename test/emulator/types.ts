@@ -162,7 +162,7 @@ export interface Faults {
   expireSessions(options?: {afterMs?: number}): void
   /** the next `count` dynos fail to launch: R99, `Stopping process with SIGKILL`, no process */
   launchFailure(options?: {afterMs?: number; count?: number}): void
-  /** R14 (keeps running, repeats every sample) or R15 (SIGKILL, 137) on a running dyno, or on the next dyno to come up */
+  /** R14 (keeps running, repeats every sample) or R15 (SIGKILL, 137) on a running dyno (by name or id, in `app` or any app), or else on the next dyno to come up (in `app` if given) */
   memory(options: {afterMs?: number; app?: string; dyno?: string; kind: 'R14' | 'R15'}): void
   /** the next `count` dynos to finish log `State changed from up to complete` before (and with a later timestamp than) `Process exited with status N` */
   outOfOrder(options?: {count?: number}): void

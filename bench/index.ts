@@ -2,6 +2,7 @@
 import type {BenchResult} from './lib.js'
 
 import {benchCli} from './cli.js'
+import {benchClock} from './clock.js'
 import {benchLifecycle} from './lifecycle.js'
 import {benchRuns} from './runs.js'
 import {benchSchedule} from './schedule.js'
@@ -13,6 +14,7 @@ const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['lifecycle', benchLifecycle],
   ['runs', benchRuns],
   ['cli', benchCli],
+  ['clock', benchClock],
 ]
 
 const only = process.argv[2]

@@ -6,7 +6,7 @@
 import type {APIClient} from '@heroku-cli/command'
 
 import type {Interfaces} from '@oclif/core'
-import {Command, Flags, importShared} from './oclif.js'
+import {Command, Flags, importShared, ux} from './oclif.js'
 import {createHash} from 'node:crypto'
 import path from 'node:path'
 
@@ -99,7 +99,8 @@ export abstract class BaseCommand extends Command {
   }
 
   protected sharedWriteNotice(app: string): void {
-    this.logToStderr(`Writing HEROKU_TRIGGERS on ${app}: this creates a release and restarts the app's dynos.`)
+    // paused through the action: a running ux.action holds stderr back until it stops, after the write
+    ux.action.pause(() => this.logToStderr(`Writing HEROKU_TRIGGERS on ${app}: this creates a release and restarts the app's dynos.`))
   }
 
   /** Writes JSON to stdout and nothing else. */
@@ -109,6 +110,7 @@ export abstract class BaseCommand extends Command {
 
   protected async catch(error: Error & {exitCode?: number}): Promise<unknown> {
     if (error instanceof TriggersError) {
+      if (ux.action.running) ux.action.stop('!') // as oclif's own catch does: else the action holds the message back
       this.logToStderr(` ›   Error: ${error.message}`)
       this.exit(error.exitCode)
     }

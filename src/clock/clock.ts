@@ -37,7 +37,9 @@ export interface ClockOptions {
 
 
 /** How many dyno creates a pass has in flight at once (200 due in one second should not queue). */
-const PARALLEL_LAUNCHES = 24
+const PARALLEL_LAUNCHES = 64
+/** how old the app's maintenance flag may be when a run fires */
+const FACTS_MAX_AGE_MS = 120_000
 
 /** Runs the tasks, at most `limit` at a time; results in the tasks' order. */
 export async function inParallel<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
@@ -71,6 +73,7 @@ export class Clock {
   /** every run this clock knows, by key; open ones are updated from the log */
   private readonly runs = new Map<string, Run>()
   private readonly byDyno = new Map<string, string>()
+  private readonly unwritten: Run[] = []
   /** trigger dynos seen starting in the app (dyno list, log), by process type */
   private readonly starts = new Map<string, Array<{at: number; dyno: string}>>()
   private maintenance = false
@@ -106,6 +109,8 @@ export class Clock {
 
         if (this.options.once) break
         const wake = this.planner.nextWakeAt()
+        // app facts (maintenance) are fetched ahead of a fire, not on its critical path
+        if (wake !== null && wake - deps.now() < 60_000) await this.refreshFacts(FACTS_MAX_AGE_MS / 2)
         const current = deps.now()
         const until = Math.min(wake ?? Number.POSITIVE_INFINITY, current + (this.options.maxSleepMs ?? 30_000), this.lastReload + (this.options.reloadMs ?? 30_000))
         await deps.sleep(Math.max(0, until - current), signal)
@@ -151,7 +156,7 @@ export class Clock {
     for (const item of due) {
       if (signal.aborted) break // SIGTERM: stop firing at once
       if (item.kind === 'missed') {
-        await this.record(this.blankRun(item, 'missed', item.reason), now)
+        this.remember(this.blankRun(item, 'missed', item.reason))
         this.deps.print(logfmt({at: 'missed', nominal: item.nominal.toISOString(), reason: item.reason, trigger: item.trigger.name, trigger_id: item.trigger.id.slice(0, 8)}))
         continue
       }
@@ -160,7 +165,9 @@ export class Clock {
       if (launch) launches.push(launch)
     }
 
+    await this.flush()
     const fired = await inParallel(launches, PARALLEL_LAUNCHES)
+    await this.flush()
     await this.deps.writeState({lastPassAt: now})
     return fired.reduce((a, b) => a + b, 0)
   }
@@ -179,7 +186,7 @@ export class Clock {
     const nominal = item.nominal.toISOString()
     const name = {nominal, trigger: trigger.name, trigger_id: trigger.id.slice(0, 8)}
     if (decision.action === 'skip') {
-      await this.record(this.blankRun(item, 'skipped', decision.reason), deps.now())
+      this.remember(this.blankRun(item, 'skipped', decision.reason))
       deps.print(logfmt({at: 'skipped', ...name, reason: decision.reason}))
       return null
     }
@@ -191,7 +198,7 @@ export class Clock {
         this.planner.defer(item, deps.now() + 5000)
         deps.print(logfmt({at: 'waiting', ...name, reason: decision.reason}))
       } else {
-        await this.record(this.blankRun(item, 'missed', decision.reason), deps.now())
+        this.remember(this.blankRun(item, 'missed', decision.reason))
         deps.print(logfmt({at: 'missed', ...name, reason: decision.reason}))
       }
 
@@ -214,7 +221,7 @@ export class Clock {
 
     // recorded before the API call: a crash between the two leaves a pending run, not a lost one
     const pending = this.blankRun(item, 'pending', null)
-    await this.record(pending, deps.now())
+    this.remember(pending) // written, with the rest of the pass's decisions, before any launch
     return () => this.launch(item, pending, decision.env, signal)
   }
 
@@ -231,15 +238,14 @@ export class Clock {
     } catch (error) {
       if (error instanceof UnauthorizedError) throw error
       const failed = this.blankRun(item, 'failed-to-start', `dyno not created: ${(error as Error).message}`)
-      await this.record(failed, deps.now())
+      this.remember(failed)
       deps.print(logfmt({at: 'failed-to-start', ...name, reason: (error as Error).message}))
       this.maybeRetry(failed, trigger)
       return 0
     }
 
     const started: Run = {...pending, dyno: dyno.name, dynoId: dyno.id, size: dyno.size ?? trigger.size, state: pending.state === 'pending' ? 'starting' : pending.state}
-    this.byDyno.set(dyno.name, started.id)
-    await this.record(started, deps.now())
+    this.remember(started) // written with the pass's other outcomes once its launches are done
     const lag = deps.now() - item.scheduledAt.getTime()
     deps.print(logfmt({at: item.attempt > 1 ? 'retried' : 'fired', ...name, attempt: item.attempt > 1 ? item.attempt : undefined, dyno: dyno.name, lag: `${lag}ms`}))
     if (trigger.at) await deps.completeOneOff?.(trigger.id)
@@ -282,9 +288,9 @@ export class Clock {
     }
   }
 
-  /** App facts (maintenance) at most once a minute, and only when something is firing. */
-  private async refreshFacts(): Promise<void> {
-    if (this.deps.now() - this.factsAt < 60_000) return
+  /** App facts (maintenance) at most once a minute, and only when something is about to fire. */
+  private async refreshFacts(maxAge = FACTS_MAX_AGE_MS): Promise<void> {
+    if (this.deps.now() - this.factsAt < maxAge) return
     try {
       this.maintenance = (await this.deps.platform.appFacts()).maintenance
       this.factsAt = this.deps.now()
@@ -329,6 +335,18 @@ export class Clock {
       scheduledAt: fire?.scheduledAt ?? item.nominal, trigger: item.trigger,
     }, this.deps.now())
     return {...run, id: item.key} // retries are runs of their own: the key carries the attempt
+  }
+
+  /** Knows a run now and writes it with the next flush (one append for a whole pass). */
+  private remember(run: Run): void {
+    this.runs.set(run.id, run)
+    if (run.dyno) this.byDyno.set(run.dyno, run.id)
+    this.unwritten.push(run)
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.unwritten.splice(0)
+    await this.deps.runs.appendMany(batch, this.deps.now())
   }
 
   private async record(run: Run, now: number): Promise<void> {

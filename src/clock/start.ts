@@ -63,6 +63,7 @@ export async function startClock(context: Context, options: StartOptions): Promi
   try {
     if (options.examples && context.local) await addExamples(context, options.print)
     const platform = platformFor(context)
+    if (context.platform) context.platform.keepConnections()
     const clock = new Clock({
       async completeOneOff(triggerId) {
         if (context.store.kind !== 'file') return // a config var write would restart the app: the view derives it instead
@@ -93,6 +94,7 @@ export async function startClock(context: Context, options: StartOptions): Promi
     options.print(logfmt({app: context.app, at: 'started', mode: options.once ? 'once' : 'continuous', pid: process.pid}))
     return await clock.run(controller.signal)
   } finally {
+    context.platform?.close()
     process.off('SIGTERM', onTerm)
     process.off('SIGINT', onInt)
     await release()

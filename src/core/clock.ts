@@ -47,6 +47,8 @@ export type Due =
 interface Cursor {
   trigger: Trigger
   schedule: Schedule
+  /** handed out up to this time; the next nominal time is found later, off the firing path */
+  handedOutTo: Date | null
   /** the next nominal time not yet handed out, and when it is due (nominal + jitter) */
   nominal: Date | null
   dueAt: number
@@ -90,7 +92,7 @@ export class Planner {
       const window = catchUpWindowSeconds(trigger, schedule) * 1000
       // where to look back from: the last pass if known, else the catch-up window; a changed trigger starts now
       const lastPass = this.options.lastPassAt ?? null
-      const cursor: Cursor = {dueAt: Number.POSITIVE_INFINITY, nominal: null, schedule, trigger}
+      const cursor: Cursor = {dueAt: Number.POSITIVE_INFINITY, handedOutTo: null, nominal: null, schedule, trigger}
       if (old) {
         this.place(cursor, new Date(now))
       } else if (lastPass === null) {
@@ -111,6 +113,7 @@ export class Planner {
   /** Everything due at `now`, in order: fires (coalesced per trigger) and missed times. */
   due(now: number): Due[] {
     const out: Due[] = []
+    this.placeAll()
     for (const cursor of this.cursors.values()) {
       if (cursor.dueAt > now || cursor.nominal === null) continue
       out.push(...this.drain(cursor, now))
@@ -127,6 +130,7 @@ export class Planner {
 
   /** When the next thing falls due (ms), or null when nothing ever will. */
   nextWakeAt(): null | number {
+    this.placeAll()
     let earliest = Number.POSITIVE_INFINITY
     for (const cursor of this.cursors.values()) earliest = Math.min(earliest, cursor.dueAt)
     for (const r of this.retries) earliest = Math.min(earliest, r.at)
@@ -171,6 +175,17 @@ export class Planner {
       }
 
       due.push(cursor.nominal)
+      if (trigger.jitter === 0) {
+        // without jitter, every later time up to now is due too: a bounded search, and the next
+        // nominal time is found after the launches (placeAll), not before them
+        const rest = fireTimesBetween(cursor.schedule, cursor.nominal, new Date(now), this.missedCap).times
+        due.push(...rest)
+        cursor.handedOutTo = rest.at(-1) ?? cursor.nominal
+        cursor.nominal = null
+        cursor.dueAt = Number.POSITIVE_INFINITY
+        break
+      }
+
       this.place(cursor, cursor.nominal)
     }
 
@@ -186,7 +201,7 @@ export class Planner {
     }
 
     if (latest) {
-      const next = nextFireTime(cursor.schedule, latest)
+      const next = trigger.jitter > 0 ? nextFireTime(cursor.schedule, latest) : null
       const scheduledAt = new Date(latest.getTime() + jitterMs(trigger, latest, next))
       out.push({attempt: 1, key: runKey(trigger.id, latest), kind: 'fire', nominal: latest, retryOf: null, scheduledAt, trigger})
     }
@@ -203,8 +218,18 @@ export class Planner {
       return
     }
 
-    const next = cursor.schedule.kind === 'at' ? null : nextFireTime(cursor.schedule, nominal)
+    const next = cursor.schedule.kind === 'at' || cursor.trigger.jitter === 0 ? null : nextFireTime(cursor.schedule, nominal)
     cursor.dueAt = nominal.getTime() + jitterMs(cursor.trigger, nominal, next)
+  }
+
+  /** Finds the next nominal time of the cursors that handed out their last one. */
+  private placeAll(): void {
+    for (const cursor of this.cursors.values()) {
+      if (cursor.handedOutTo === null) continue
+      const after = cursor.handedOutTo
+      cursor.handedOutTo = null
+      this.place(cursor, after)
+    }
   }
 }
 

@@ -1,6 +1,9 @@
 // The one place that knows the Platform API. Everything goes through the user's own credentials
 // via @heroku-cli/command's APIClient; API errors become the product's errors with exit codes.
 import type {APIClient} from '@heroku-cli/command'
+
+import http from 'node:http'
+import https from 'node:https'
 import type * as Heroku from '@heroku-cli/schema'
 
 import {AppNotFoundError, InvalidInputError, PlatformError, UnauthorizedError} from '../core/errors.js'
@@ -99,10 +102,22 @@ export class HerokuPlatform implements RunPlatform {
 
   /** The last RateLimit-Remaining the API sent, so a busy clock can slow down before it runs out. */
   rateLimitRemaining: null | number = null
+  private agent?: http.Agent
+
+  /** For a long-lived process (the clock): connections are kept and reused, so a burst of fires does not open one each. */
+  keepConnections(): void {
+    const secure = !(process.env.HEROKU_HOST ?? '').startsWith('http://')
+    this.agent = secure ? new https.Agent({keepAlive: true, maxSockets: 64}) : new http.Agent({keepAlive: true, maxSockets: 64})
+  }
+
+  /** Closes kept connections so the process can exit. */
+  close(): void {
+    this.agent?.destroy()
+  }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     try {
-      const response = await this.client.request<T>(path, {body, method, retryAuth: false})
+      const response = await this.client.request<T>(path, {agent: this.agent, body, method, retryAuth: false})
       this.noteRateLimit(response.headers)
       return response.body
     } catch (error) {

@@ -1,0 +1,151 @@
+// Issue 4's figures, against the emulator with the clock as its own process (bin/run.js):
+// fire lag with 200 triggers due in the same second, Platform API requests per fired run in
+// steady state, and the clock's CPU while idle with 10,000 active triggers.
+import {type ChildProcess, spawn} from 'node:child_process'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+
+import {type Emulator, startEmulator} from '../test/emulator/index.js'
+import {type BenchResult, ROOT} from './lib.js'
+
+const RUN = path.join(ROOT, 'bin', 'run.js')
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
+}
+
+function writeTriggers(dataDir: string, app: string, schedules: string[]): void {
+  const now = new Date().toISOString()
+  const triggers = schedules.map((schedule, i) => ({
+    command: 'true', createdAt: now, id: `${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`, name: `t${i}`, schedule, timezone: 'UTC', updatedAt: now,
+  }))
+  const dir = path.join(dataDir, 'apps', app)
+  mkdirSync(dir, {recursive: true})
+  writeFileSync(path.join(dir, 'definitions.json'), JSON.stringify({monitors: [], schemaVersion: 1, triggers}), {mode: 0o600})
+}
+
+function startClock(emulator: Emulator, dataDir: string, app: string): {child: ChildProcess; started: Promise<void>} {
+  const env = {...process.env, HEROKU_API_KEY: emulator.apiKey, HEROKU_HOST: emulator.url, HEROKU_PARTICLEBOARD_URL: emulator.url, HEROKU_TRIGGERS_DATA_DIR: dataDir}
+  const child = spawn(process.execPath, [RUN, 'triggers:clock', '--app', app, '--max-dynos', '1000'], {env, stdio: ['ignore', 'pipe', 'inherit']})
+  const started = new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('at=started')) resolve()
+    })
+    child.on('close', code => reject(new Error(`clock exited (${code}) before starting`)))
+  })
+  return {child, started}
+}
+
+async function stopClock(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return
+  const closed = new Promise(resolve => {
+    child.on('close', resolve)
+  })
+  child.kill('SIGTERM')
+  await closed
+}
+
+const sleep = (ms: number) => new Promise(resolve => {
+  setTimeout(resolve, ms)
+})
+
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('benchmark condition not reached in time')
+    await sleep(20)
+  }
+}
+
+/** ticks of CPU (user + system) a process has used; 100 ticks a second on Linux */
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return Number(fields[11]) + Number(fields[12])
+}
+
+const dynoCreates = (emulator: Emulator, app: string) => emulator.requests.filter(r => r.method === 'POST' && r.path === `/apps/${app}/dynos`)
+
+async function fireLag(emulator: Emulator, dataDir: string): Promise<BenchResult[]> {
+  const app = 'lag-app'
+  emulator.createApp({name: app, oneOffLimit: 10_000})
+  const due = new Date(Math.ceil((Date.now() + 8000) / 1000) * 1000)
+  const cron = `${due.getUTCSeconds()} ${due.getUTCMinutes()} ${due.getUTCHours()} ${due.getUTCDate()} ${due.getUTCMonth() + 1} *`
+  writeTriggers(dataDir, app, Array.from({length: 200}, () => cron))
+  const clock = startClock(emulator, dataDir, app)
+  try {
+    await clock.started
+    await waitFor(() => dynoCreates(emulator, app).length >= 200, due.getTime() - Date.now() + 20_000)
+  } finally {
+    await stopClock(clock.child)
+  }
+
+  const lags = dynoCreates(emulator, app).map(r => r.at - due.getTime())
+  const p50 = percentile(lags, 50)
+  const p99 = percentile(lags, 99)
+  return [
+    {baseline: 50, name: 'fire lag p50, 200 triggers due in one second (nominal → dyno-create arriving)', ours: p50, pass: p50 <= 50, ratio: p50 / 50, target: '≤ 50 ms', unit: 'ms (baseline = target)'},
+    {baseline: 500, name: 'fire lag p99, 200 triggers due in one second', ours: p99, pass: p99 <= 500, ratio: p99 / 500, target: '≤ 500 ms', unit: 'ms (baseline = target)'},
+  ]
+}
+
+async function requestsPerRun(emulator: Emulator, dataDir: string): Promise<BenchResult> {
+  const app = 'steady-app'
+  emulator.createApp({name: app, oneOffLimit: 10_000})
+  writeTriggers(dataDir, app, Array.from({length: 50}, () => '*/2 * * * * *'))
+  const clock = startClock(emulator, dataDir, app)
+  try {
+    await clock.started
+    await sleep(5000) // past start-up: the config vars, dyno list and log backlog it reads once
+    const from = Date.now()
+    await sleep(20_000)
+    const to = Date.now()
+    const window = emulator.requests.filter(r => r.at >= from && r.at < to)
+    const api = window.filter(r => !r.path.includes('/log-stream') && !r.path.includes('/sessions/') && !r.path.includes('/stream'))
+    const fired = api.filter(r => r.method === 'POST' && r.path === `/apps/${app}/dynos`).length
+    const ratio = api.length / Math.max(1, fired)
+    return {baseline: fired, name: 'Platform API requests per fired run, steady state (50 triggers every 2 s, 20 s)', ours: api.length, pass: ratio <= 1.05, ratio, target: '≤ 1.05', unit: 'requests / runs fired'}
+  } finally {
+    await stopClock(clock.child)
+  }
+}
+
+async function idleCpu(emulator: Emulator, dataDir: string, seconds = 60): Promise<BenchResult> {
+  const app = 'idle-app'
+  emulator.createApp({name: app})
+  const hour = (new Date().getUTCHours() + 3) % 24 // nothing due for at least two hours
+  writeTriggers(dataDir, app, Array.from({length: 10_000}, (_, i) => `${i % 60} ${hour} * * *`))
+  const clock = startClock(emulator, dataDir, app)
+  try {
+    await clock.started
+    await sleep(3000)
+    const before = cpuTicks(clock.child.pid!)
+    await sleep(seconds * 1000)
+    const used = (cpuTicks(clock.child.pid!) - before) / 100
+    const percent = (used / seconds) * 100
+    return {baseline: 1, name: `clock CPU while idle with 10,000 active triggers (${seconds} s sampled)`, ours: percent, pass: percent < 1, ratio: percent / 1, target: '< 1% of a core', unit: '% of a core (baseline = target)'}
+  } finally {
+    await stopClock(clock.child)
+  }
+}
+
+async function withEmulator<T>(options: Parameters<typeof startEmulator>[0], work: (emulator: Emulator, dataDir: string) => Promise<T>): Promise<T> {
+  const emulator = await startEmulator(options)
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-clock-'))
+  try {
+    return await work(emulator, dataDir)
+  } finally {
+    await emulator.stop()
+    rmSync(dataDir, {force: true, recursive: true})
+  }
+}
+
+export async function benchClock(): Promise<BenchResult[]> {
+  // a dyno's process starts a moment after the API answered, as on Heroku, so 200 process spawns
+  // in the emulator (this process) do not hold up the requests being measured
+  const lag = await withEmulator({launchDelayMs: 3000}, fireLag)
+  const perRun = await withEmulator({}, requestsPerRun)
+  const idle = await withEmulator({}, idleCpu)
+  return [...lag, perRun, idle]
+}

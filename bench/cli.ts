@@ -4,8 +4,8 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {startEmulator} from '../test/emulator/index.js'
 import {ensureHerokuCli, herokuEnv} from '../test/e2e/heroku-cli.js'
+import {startEmulator} from '../test/emulator/index.js'
 import {type BenchResult, compareCommands, ROOT, timeCommand} from './lib.js'
 
 export async function benchCli(rounds = 9): Promise<BenchResult[]> {

@@ -19,11 +19,11 @@ const suites: Array<[string, () => Promise<BenchResult[]>]> = [
 
 const only = process.argv[2]
 const all: BenchResult[] = []
-for (const [name, suite] of suites) {
+for (const [name, measure] of suites) {
   if (only && only !== name) continue
   process.stderr.write(`running ${name}...\n`)
-  // eslint-disable-next-line no-await-in-loop
-  const results = await suite()
+
+  const results = await measure()
   for (const r of results) {
     all.push(r)
     process.stdout.write(`${r.pass ? 'PASS' : 'MISS'}  ${r.name}: ${r.ratio.toFixed(2)}× (ours ${r.ours.toFixed(1)}, baseline ${r.baseline.toFixed(1)} ${r.unit}; target ${r.target})\n`)

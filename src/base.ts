@@ -4,15 +4,16 @@
 // @heroku-cli/command is loaded when a command first needs Heroku, not before: importing it costs
 // about half a second (its credential manager loads telemetry), and --local needs none of it.
 import type {APIClient} from '@heroku-cli/command'
-
 import type {Interfaces} from '@oclif/core'
-import {Command, Flags, importShared, ux} from './oclif.js'
+
 import {createHash} from 'node:crypto'
 import path from 'node:path'
 
-import {InvalidInputError, TriggersError} from './core/errors.js'
 import type {HerokuPlatform} from './platform/heroku.js'
 import type {DefinitionStore} from './store/definitions.js'
+
+import {InvalidInputError, TriggersError} from './core/errors.js'
+import {Command, Flags, importShared, ux} from './oclif.js'
 
 export interface Context {
   /** the Heroku app's name, or "local" */
@@ -41,7 +42,7 @@ const appFlag = Flags.custom<string>({
   char: 'a',
   // the git-remote and HEROKU_APP rules are @heroku-cli/command's own, loaded only when needed
   async default(context) {
-    if (context.flags.local) return undefined
+    if (context.flags.local) return
     if (process.env.HEROKU_APP) return process.env.HEROKU_APP
     const {flags} = await loadHerokuCommand()
     const heroku = flags.app({required: false})
@@ -51,15 +52,15 @@ const appFlag = Flags.custom<string>({
   helpValue: '<value>',
 })
 
+const wallClock = () => new Date()
+
 export abstract class BaseCommand extends Command {
   static baseFlags = {
     app: appFlag(),
     local: Flags.boolean({description: 'use this machine instead of a Heroku app (no Heroku account needed)', exclusive: ['remote']}),
     remote: Flags.string({char: 'r', description: 'git remote of app to use'}),
   }
-
   static enableJsonFlag = false
-
   private client?: APIClient
 
   /** The user's Heroku API client (@heroku-cli/command), created on first use. */
@@ -78,7 +79,7 @@ export abstract class BaseCommand extends Command {
 
   /** Builds what the core needs for the app the flags name (or for this machine with --local). */
   protected async context(flags: {app?: string; local?: boolean}, options: {beforeSharedWrite?: () => void} = {}): Promise<Context> {
-    const now = () => new Date()
+    const now = wallClock
     if (flags.local) {
       const localDir = process.cwd()
       const appDataDir = localAppDataDir(this.dataRoot(), localDir)
@@ -90,7 +91,7 @@ export abstract class BaseCommand extends Command {
       throw new InvalidInputError('missing --app: name the Heroku app with --app example-app (or set HEROKU_APP), or use --local to work on this machine')
     }
 
-    const app = flags.app
+    const {app} = flags
     const appDataDir = path.join(this.dataRoot(), 'apps', app.replaceAll(/[^\w.-]/g, '_'))
     const [{HerokuPlatform}, {openAppStore}] = await Promise.all([import('./platform/heroku.js'), import('./store/open.js')])
     const platform = await HerokuPlatform.connect(await this.heroku(), app)

@@ -1,8 +1,8 @@
+import type {TriggerInput} from './core/trigger.js'
+
 // Flags shared by triggers:create and triggers:update, with the Advanced Scheduler CLI's names as
 // aliases (--value, --dyno, --frequencyType, --state) so its users' scripts keep working.
 import {Flags} from './oclif.js'
-
-import type {TriggerInput} from './core/trigger.js'
 
 export const json = Flags.boolean({description: 'output in json format'})
 
@@ -54,7 +54,7 @@ export function triggerInput(flags: TriggerFlagValues): TriggerInput {
     schedule = undefined
   }
 
-  let state = flags.state
+  let {state} = flags
   if (flags.inactive) state = 'inactive'
   return {
     at,

@@ -1,3 +1,6 @@
+import type {DynoInfo, RunPlatform} from '../platform/types.js'
+import type {RunStore} from '../store/run-store.js'
+
 // The clock process: the imperative shell around the core's planner. It feeds the planner real
 // time, fires due runs as detached dynos, follows the app's log stream to learn each run's
 // outcome, and writes one structured line per decision. Every side effect goes through `deps`.
@@ -7,8 +10,6 @@ import {parseLine, toEvent} from '../core/lifecycle.js'
 import {applyEvent, dynoTypeFor, isTerminal, newRun, noteStop, type Run, settle} from '../core/runs.js'
 import {nextFireTime} from '../core/schedule.js'
 import {scheduleOf, type Trigger} from '../core/trigger.js'
-import type {DynoInfo, RunPlatform} from '../platform/types.js'
-import type {RunStore} from '../store/run-store.js'
 
 export interface ClockDeps {
   platform: RunPlatform
@@ -34,7 +35,6 @@ export interface ClockOptions {
   /** how long --once waits for the log stream before giving up on its backlog */
   evidenceLines?: number
 }
-
 
 /** How many dyno creates a pass has in flight at once (200 due in one second should not queue). */
 const PARALLEL_LAUNCHES = 64
@@ -395,7 +395,7 @@ export class Clock {
     }
 
     const now = deps.now()
-    for (const run of [...this.runs.values()]) {
+    for (const run of this.runs.values()) {
       if (run.state !== 'pending' || run.dyno !== null || !run.triggerId || !run.nominalAt) continue
       const trigger = this.triggers.find(t => t.id === run.triggerId)
       const dyno = trigger ? this.unexplainedStart(trigger, new Date(run.nominalAt)) : undefined
@@ -428,7 +428,7 @@ export class Clock {
     const next = applyEvent(run, event)
     if (next === run || JSON.stringify(next) === JSON.stringify(run)) return null
     this.runs.set(id, next)
-    if (fromBacklog) void this.deps.runs.append(next, this.deps.now())
+    if (fromBacklog) this.unwritten.push(next) // written with the next flush
     return {before: run, after: next}
   }
 

@@ -2,9 +2,10 @@
 import {randomUUID} from 'node:crypto'
 
 import type {Context} from '../base.js'
+import type {Trigger} from '../core/trigger.js'
+
 import {parseLine, toEvent} from '../core/lifecycle.js'
 import {applyEvent, dynoTypeFor, isTerminal, newRun, type Run} from '../core/runs.js'
-import type {Trigger} from '../core/trigger.js'
 import {platformFor, runStoreFor} from './start.js'
 
 export async function runNow(context: Context, trigger: Trigger): Promise<Run> {

@@ -56,6 +56,7 @@ export class StoreUnreadableError extends TriggersError {
 /** The Platform API failed in a way that retrying did not cure (5xx, 429, 422 limits...). */
 export class PlatformError extends TriggersError {
   readonly exitCode: number = ExitCode.platform
+
   constructor(message: string, readonly status?: number, readonly id?: string) {
     super(message)
   }

@@ -5,7 +5,7 @@ import type {Filter} from './filter.js'
 
 import {InvalidInputError, NotFoundError} from './errors.js'
 import {matches} from './filter.js'
-import {parseLine, toEvent, type LifecycleEvent} from './lifecycle.js'
+import {type LifecycleEvent, parseLine, toEvent} from './lifecycle.js'
 import {reconcile, type Run, settle, triggerIdsByDynoType} from './runs.js'
 import {parseDuration} from './trigger.js'
 

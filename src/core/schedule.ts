@@ -261,23 +261,23 @@ function expand(spec: FieldSpec, value: string, fail: (why: string) => InvalidIn
 
   const f = expression.fields
   switch (spec) {
-  case SPEC.dayOfMonth: {return {nth: 0, values: [...f.dayOfMonth.values]}
-  }
+    case SPEC.dayOfMonth: {return {nth: 0, values: [...f.dayOfMonth.values]}
+    }
 
-  case SPEC.dayOfWeek: {return {nth: f.dayOfWeek.nthDay, values: [...f.dayOfWeek.values]}
-  }
+    case SPEC.dayOfWeek: {return {nth: f.dayOfWeek.nthDay, values: [...f.dayOfWeek.values]}
+    }
 
-  case SPEC.hour: {return {nth: 0, values: [...f.hour.values]}
-  }
+    case SPEC.hour: {return {nth: 0, values: [...f.hour.values]}
+    }
 
-  case SPEC.minute: {return {nth: 0, values: [...f.minute.values]}
-  }
+    case SPEC.minute: {return {nth: 0, values: [...f.minute.values]}
+    }
 
-  case SPEC.month: {return {nth: 0, values: [...f.month.values]}
-  }
+    case SPEC.month: {return {nth: 0, values: [...f.month.values]}
+    }
 
-  default: {return {nth: 0, values: [...f.second.values]}
-  }
+    default: {return {nth: 0, values: [...f.second.values]}
+    }
   }
 }
 

@@ -3,8 +3,8 @@
 import {randomUUID} from 'node:crypto'
 
 import {ConflictError, InvalidInputError, NotFoundError} from './errors.js'
-import {checkTimezone} from './timezone.js'
 import {parseAt, parseSchedule, type Schedule} from './schedule.js'
+import {checkTimezone} from './timezone.js'
 
 export type TriggerState = 'active' | 'completed' | 'inactive'
 export type Concurrency = 'allow' | 'forbid' | 'replace'
@@ -179,7 +179,7 @@ function applyInput(base: Trigger, input: TriggerInput, existing: readonly Trigg
 
 export function checkName(name: string, existing: readonly Trigger[], selfId?: string): string {
   const trimmed = name.trim()
-  if (trimmed.length === 0 || trimmed.length > LIMITS.nameLength || /[\u0000-\u001F\u007F]/.test(trimmed)) {
+  if (trimmed.length === 0 || trimmed.length > LIMITS.nameLength || /\p{Cc}/u.test(trimmed)) {
     throw new InvalidInputError(`invalid --name ${JSON.stringify(name)}: a name is 1-${LIMITS.nameLength} characters on one line, e.g. --name "nightly report"`)
   }
 

@@ -1,14 +1,15 @@
 // The one place that knows the Platform API. Everything goes through the user's own credentials
 // via @heroku-cli/command's APIClient; API errors become the product's errors with exit codes.
 import type {APIClient} from '@heroku-cli/command'
+import type * as Heroku from '@heroku-cli/schema'
 
 import http from 'node:http'
 import https from 'node:https'
-import type * as Heroku from '@heroku-cli/schema'
+
+import type {AppFacts, DynoInfo, DynoRequest, LogRequest, RunPlatform} from './types.js'
 
 import {AppNotFoundError, InvalidInputError, PlatformError, UnauthorizedError} from '../core/errors.js'
 import {followLog} from './log-stream.js'
-import type {AppFacts, DynoInfo, DynoRequest, LogRequest, RunPlatform} from './types.js'
 
 export type ConfigVars = Record<string, string>
 
@@ -26,7 +27,6 @@ function dynoInfo(dyno: Heroku.Dyno): DynoInfo {
 
 export class HerokuPlatform implements RunPlatform {
   readonly local = false
-
   private sizes?: Heroku.DynoSize[]
 
   constructor(private readonly client: APIClient, readonly app: string) {}
@@ -132,8 +132,8 @@ export class HerokuPlatform implements RunPlatform {
   }
 
   private translate(error: unknown, path: string): Error {
-    const http = (error as {http?: {statusCode?: number}}).http
-    const body = (error as {body?: {id?: string; message?: string}}).body
+    const {http} = (error as {http?: {statusCode?: number}})
+    const {body} = (error as {body?: {id?: string; message?: string}})
     const status = http?.statusCode
     if (status === undefined) {
       return new PlatformError(`cannot reach the Heroku API: ${(error as Error).message}`)

@@ -8,11 +8,12 @@ import {userInfo} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {NotFoundError} from '../core/errors.js'
-import {type LocalDynoSpec, writeLine} from './local-dyno.js'
-import {readBackwards} from '../store/run-store.js'
-import {sleep} from './sleep.js'
 import type {AppFacts, DynoInfo, DynoRequest, LogRequest, RunPlatform} from './types.js'
+
+import {NotFoundError} from '../core/errors.js'
+import {readBackwards} from '../store/run-store.js'
+import {type LocalDynoSpec, writeLine} from './local-dyno.js'
+import {sleep} from './sleep.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 const TS = import.meta.url.endsWith('.ts')
@@ -30,7 +31,7 @@ export function parseDotenv(text: string): Record<string, string> {
     const quote = value[0]
     if ((quote === '"' || quote === "'") && value.endsWith(quote) && value.length >= 2) {
       value = value.slice(1, -1)
-      if (quote === '"') value = value.replaceAll('\\n', '\n')
+      if (quote === '"') value = value.replaceAll(String.raw`\n`, '\n')
     } else {
       value = value.replace(/\s+#.*$/, '')
     }

@@ -4,8 +4,9 @@
 // line is lost or counted twice.
 import {createParser} from 'eventsource-parser'
 
-import {sleep} from './sleep.js'
 import type {LogRequest} from './types.js'
+
+import {sleep} from './sleep.js'
 
 export interface SessionSource {
   logSession(options: {dyno?: string; lines?: number; tail?: boolean}): Promise<{logplex_url?: string}>
@@ -43,11 +44,10 @@ export async function * followLog(source: SessionSource, request: LogRequest, si
   while (!signal.aborted) {
     let url: string | undefined
     try {
-      // eslint-disable-next-line no-await-in-loop
       url = (await source.logSession({dyno: request.dyno, lines: first ? request.lines : 1500, tail: request.tail})).logplex_url
     } catch (error) {
       if (++failures >= (options.maxFailures ?? 5)) throw error
-      // eslint-disable-next-line no-await-in-loop
+
       await sleep(options.retryMs ?? 1000, signal)
       continue
     }
@@ -67,7 +67,7 @@ export async function * followLog(source: SessionSource, request: LogRequest, si
 
     if (!request.tail || signal.aborted) return
     options.onRenew?.(reason)
-    // eslint-disable-next-line no-await-in-loop
+
     await sleep(options.retryMs ?? 1000, signal)
   }
 }

@@ -1,7 +1,11 @@
 /** Waits `ms`, or less if `signal` aborts first; leaves no listener behind either way. */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise(resolve => {
-    if (signal.aborted) return resolve()
+    if (signal.aborted) {
+      resolve()
+      return
+    }
+
     const done = () => {
       clearTimeout(timer)
       signal.removeEventListener('abort', done)

@@ -1,9 +1,10 @@
 // Gathers a history: runs recorded on this machine, the log backlog the app still holds, and
 // which dynos are alive; the core merges them (src/core/history.ts).
 import type {Context} from '../base.js'
-import {eventsOf, mergeHistory} from '../core/history.js'
 import type {Run} from '../core/runs.js'
+
 import {platformFor, runStoreFor} from '../clock/start.js'
+import {eventsOf, mergeHistory} from '../core/history.js'
 
 export interface Loaded {
   runs: Run[]

@@ -1,10 +1,11 @@
 // runs --tail: follows the log stream and reports each run's state changes as they happen.
 import type {Context} from '../base.js'
 import type {Filter} from '../core/filter.js'
-import {eventsOf, selectRuns, type RunView} from '../core/history.js'
-import {reconcile, type Run, triggerIdsByDynoType} from '../core/runs.js'
-import {platformFor} from '../clock/start.js'
 import type {Loaded} from './load.js'
+
+import {platformFor} from '../clock/start.js'
+import {eventsOf, type RunView, selectRuns} from '../core/history.js'
+import {reconcile, triggerIdsByDynoType} from '../core/runs.js'
 
 export async function tailRuns(context: Context, history: Loaded, query: {filter?: Filter; triggerId?: string}, print: (view: RunView) => void): Promise<void> {
   const platform = platformFor(context)
@@ -13,7 +14,7 @@ export async function tailRuns(context: Context, history: Loaded, query: {filter
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
   const lookup = triggerIdsByDynoType([...history.names.keys()].map(id => ({id})))
-  let runs: Run[] = history.runs
+  let {runs} = history
   const seen = new Set(history.lines)
   try {
     for await (const raw of platform.logLines({lines: 0, tail: true}, controller.signal)) {

@@ -1,9 +1,10 @@
+import type {ConfigVars, HerokuPlatform} from '../platform/heroku.js'
+
 // The shared store: the app's HEROKU_TRIGGERS config var, so a whole team and a clock dyno see
 // the same definitions. Heroku has no conditional write, so a change is read, applied, and
 // written only if the var did not move meanwhile (else applied again on the newer value).
 import {ConflictError} from '../core/errors.js'
-import type {ConfigVars, HerokuPlatform} from '../platform/heroku.js'
-import {compactJSON, type DefinitionStore, type Definitions, emptyDefinitions, parseDefinitions} from './definitions.js'
+import {compactJSON, type Definitions, type DefinitionStore, emptyDefinitions, parseDefinitions} from './definitions.js'
 import {withFileLock} from './file-store.js'
 
 export const CONFIG_VAR = 'HEROKU_TRIGGERS'
@@ -45,11 +46,10 @@ export class ConfigVarStore implements DefinitionStore {
     return withFileLock(this.lockFile, async () => {
       let warned = false
       for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-        // eslint-disable-next-line no-await-in-loop
         const vars = await this.platform.configVars()
         const base = vars[CONFIG_VAR]
         const defs = this.parse(base)
-        // eslint-disable-next-line no-await-in-loop
+
         const result = await change(defs)
         const next = compactJSON(defs)
         if (base !== undefined && next === compactJSON(this.parse(base))) return result // nothing changed: no release
@@ -58,7 +58,6 @@ export class ConfigVarStore implements DefinitionStore {
           throw new ConflictError(`the definitions would bring ${this.platform.app}'s config vars to ${(size / 1024).toFixed(1)} kB, over Heroku's 32 kB limit: delete some triggers, or move them to this machine with heroku triggers:store --to file`)
         }
 
-        // eslint-disable-next-line no-await-in-loop
         const current = (await this.platform.configVars())[CONFIG_VAR]
         if (current !== base) continue // someone else wrote meanwhile: apply the change to theirs
         if (!warned) {
@@ -66,7 +65,6 @@ export class ConfigVarStore implements DefinitionStore {
           warned = true
         }
 
-        // eslint-disable-next-line no-await-in-loop
         await this.platform.setConfigVars({[CONFIG_VAR]: next})
         return result
       }

@@ -7,7 +7,7 @@ import path from 'node:path'
 import lockfile from 'proper-lockfile'
 
 import {StoreUnreadableError} from '../core/errors.js'
-import {type DefinitionStore, type Definitions, emptyDefinitions, parseDefinitions} from './definitions.js'
+import {type Definitions, type DefinitionStore, emptyDefinitions, parseDefinitions} from './definitions.js'
 
 /** A lowdb adapter that writes private files atomically and refuses to read a corrupt one. */
 export class PrivateJSONFile<T> {
@@ -105,5 +105,4 @@ export class FileStore implements DefinitionStore {
       return result
     })
   }
-
 }

@@ -3,8 +3,9 @@
 import path from 'node:path'
 
 import type {HerokuPlatform} from '../platform/heroku.js'
-import {CONFIG_VAR, ConfigVarStore} from './config-var-store.js'
 import type {DefinitionStore} from './definitions.js'
+
+import {CONFIG_VAR, ConfigVarStore} from './config-var-store.js'
 import {FileStore} from './file-store.js'
 
 export function fileStoreFor(appDataDir: string): FileStore {

@@ -1,7 +1,7 @@
+import {mkdir, open, readFile, rm} from 'node:fs/promises'
 // One clock per app on this machine: a lock file holding the owner's pid. A lock whose owner is
 // no longer alive (a clock killed with SIGKILL) is taken over at once rather than after a timeout.
 import {hostname} from 'node:os'
-import {mkdir, open, readFile, rm} from 'node:fs/promises'
 import path from 'node:path'
 
 import {ConflictError} from '../core/errors.js'

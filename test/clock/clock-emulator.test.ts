@@ -27,7 +27,7 @@ function startClock(env: Record<string, string>, args: string[]): ClockProcess {
     buffer = parts.pop() ?? ''
     for (const line of parts) {
       lines.push(line)
-      for (const w of [...waiters]) {
+      for (const w of waiters) {
         if (w.pattern.test(line)) {
           waiters.splice(waiters.indexOf(w), 1)
           w.resolve(line)

@@ -123,7 +123,6 @@ describe('triggers on --local', () => {
 
   it('accepts Heroku Scheduler phrases and macros', async () => {
     for (const [name, schedule] of [['ten', 'every 10 minutes'], ['half', 'every hour at :30'], ['morning', 'every day at 09:30'], ['daily', '@daily'], ['secs', '*/30 * * * * *']]) {
-      // eslint-disable-next-line no-await-in-loop
       const result = await run('triggers:create', '--local', '--name', name, '--command', 'true', '--schedule', schedule, '--json')
       expect(result.code, `${schedule}: ${result.stderr}`).to.equal(0)
     }
@@ -143,6 +142,7 @@ describe('triggers on --local', () => {
     })
 
     const base = ['triggers:create', '--local', '--name', 'new one', '--command', 'true']
+
     it('an invalid cron names the field', async () => {
       oneLineError(await run(...base, '--schedule', '61 * * * *'), 2, /minute/)
       oneLineError(await run(...base, '--schedule', '0 25 * * *'), 2, /hour/)

@@ -12,7 +12,7 @@ process.env.NO_COLOR = '1'
 process.env.HEROKU_API_KEY = process.env.HEROKU_API_KEY ?? 'test-api-key-0123456789abcdef'
 delete process.env.HEROKU_APP
 
-const loopback = new Set(['127.0.0.1', 'localhost', '::1', undefined, ''])
+const loopback = new Set(['', '127.0.0.1', '::1', 'localhost', undefined])
 const originalConnect = net.Socket.prototype.connect
 net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
   const first = args[0] as {host?: string; path?: string} | number | string

@@ -1,10 +1,9 @@
-import {Flags} from '../../oclif.js'
-
 import {BaseCommand} from '../../base.js'
 import {parseFilter} from '../../core/filter.js'
 import {parseSince, selectRuns} from '../../core/history.js'
 import {resolveTrigger} from '../../core/trigger.js'
 import {json} from '../../flags.js'
+import {Flags} from '../../oclif.js'
 
 export default class Runs extends BaseCommand {
   static description = 'list runs (executions) of triggers and other one-off dynos, with their real outcome'
@@ -14,7 +13,6 @@ export default class Runs extends BaseCommand {
     '$ heroku runs --app example-app --filter \'state:failed -size:standard\' --json',
     '$ heroku runs --app example-app --tail',
   ]
-
   static flags = {
     filter: Flags.string({description: 'filter language: command:"python x.py" state:failed -size:standard (partial match; quotes for exact; - excludes)'}),
     json,

@@ -1,9 +1,8 @@
-import {Args} from '../../oclif.js'
-
 import {BaseCommand} from '../../base.js'
 import {adviceFor} from '../../core/advice.js'
 import {linesOfRun, resolveRun, viewRun} from '../../core/history.js'
 import {json} from '../../flags.js'
+import {Args} from '../../oclif.js'
 
 export default class RunsInfo extends BaseCommand {
   static args = {run: Args.string({description: 'run id, id prefix, or dyno name (see heroku runs)', required: true})}
@@ -12,7 +11,6 @@ export default class RunsInfo extends BaseCommand {
     '$ heroku runs:info trigger-1a2b3c4d.4521 --app example-app',
     '$ heroku runs:info 1a2b3c4d-0000-4000-8000-000000000001@2026-11-23T09:30:00.000Z --app example-app --json',
   ]
-
   static flags = {json}
 
   async run(): Promise<void> {

@@ -1,7 +1,7 @@
-import {Flags} from '../../oclif.js'
 import path from 'node:path'
 
 import {BaseCommand} from '../../base.js'
+import {Flags} from '../../oclif.js'
 
 export default class TriggersClock extends BaseCommand {
   static description = 'run the scheduler: fire due triggers as detached dynos, follow their logs and record each run'
@@ -11,7 +11,6 @@ export default class TriggersClock extends BaseCommand {
     '$ heroku triggers:clock --local --examples',
     '# in a Procfile, to run the clock on the app itself:\nclock: heroku-triggers triggers:clock --app $HEROKU_APP_NAME',
   ]
-
   static flags = {
     examples: Flags.boolean({description: 'with --local: add two example triggers first (if missing), to watch them fire'}),
     'max-dynos': Flags.integer({default: 45, description: 'most trigger dynos running at once (keep it below the app\'s one-off limit)', min: 1}),

@@ -1,9 +1,8 @@
-import {ux} from '../../oclif.js'
-
 import {BaseCommand, isInteractive} from '../../base.js'
 import {createTrigger, type TriggerInput} from '../../core/trigger.js'
 import {viewTrigger} from '../../core/views.js'
 import {json, triggerFlags, triggerInput} from '../../flags.js'
+import {ux} from '../../oclif.js'
 
 export default class TriggersCreate extends BaseCommand {
   static description = 'create a cron or one-off trigger that runs a command in a detached one-off dyno'
@@ -13,7 +12,6 @@ export default class TriggersCreate extends BaseCommand {
     '$ heroku triggers:create --app example-app --name launch --command "bin/launch" --at "2026-12-24 18:00" --timezone America/New_York',
     '$ heroku triggers:create --local --name hello --command "echo hello" --schedule "* * * * *"',
   ]
-
   static flags = {...triggerFlags, json}
 
   async run(): Promise<void> {

@@ -1,9 +1,8 @@
-import {Args, Flags, ux} from '../../oclif.js'
-
 import {BaseCommand} from '../../base.js'
 import {resolveTrigger, setState} from '../../core/trigger.js'
 import {viewTrigger} from '../../core/views.js'
 import {json} from '../../flags.js'
+import {Args, Flags, ux} from '../../oclif.js'
 
 export default class TriggersDeactivate extends BaseCommand {
   static args = {trigger: Args.string({description: 'trigger id, id prefix or name', required: true})}

@@ -1,8 +1,7 @@
-import {Args, Flags, ux} from '../../oclif.js'
-
 import {BaseCommand, isInteractive} from '../../base.js'
 import {ConfirmationRequiredError, InvalidInputError} from '../../core/errors.js'
 import {resolveTrigger} from '../../core/trigger.js'
+import {Args, Flags, ux} from '../../oclif.js'
 
 export default class TriggersDelete extends BaseCommand {
   static args = {trigger: Args.string({description: 'trigger id, id prefix or name', required: true})}
@@ -11,7 +10,6 @@ export default class TriggersDelete extends BaseCommand {
     '$ heroku triggers:delete nightly-report --app example-app',
     '$ heroku triggers:delete nightly-report --app example-app --confirm example-app',
   ]
-
   static flags = {confirm: Flags.string({char: 'c', description: 'the app name, to confirm without a prompt'})}
 
   async run(): Promise<void> {

@@ -9,7 +9,6 @@ export default class Triggers extends BaseCommand {
     '$ heroku triggers --app example-app --json',
     '$ heroku triggers --local',
   ]
-
   static flags = {json}
 
   async run(): Promise<void> {

@@ -1,9 +1,8 @@
-import {Args} from '../../oclif.js'
-
 import {BaseCommand} from '../../base.js'
 import {resolveTrigger} from '../../core/trigger.js'
 import {nextRuns, viewTrigger} from '../../core/views.js'
 import {json} from '../../flags.js'
+import {Args} from '../../oclif.js'
 
 export default class TriggersInfo extends BaseCommand {
   static args = {trigger: Args.string({description: 'trigger id, id prefix or name', required: true})}
@@ -12,7 +11,6 @@ export default class TriggersInfo extends BaseCommand {
     '$ heroku triggers:info nightly-report --app example-app',
     '$ heroku triggers:info 1a2b3c4d --app example-app --json',
   ]
-
   static flags = {json}
 
   async run(): Promise<void> {

@@ -1,8 +1,7 @@
-import {Args, Flags, ux} from '../../oclif.js'
-
 import {BaseCommand} from '../../base.js'
 import {resolveTrigger} from '../../core/trigger.js'
 import {json} from '../../flags.js'
+import {Args, Flags, ux} from '../../oclif.js'
 
 export default class TriggersRun extends BaseCommand {
   static args = {trigger: Args.string({description: 'trigger id, id prefix or name', required: true})}
@@ -11,7 +10,6 @@ export default class TriggersRun extends BaseCommand {
     '$ heroku triggers:run nightly-report --app example-app',
     '$ heroku triggers:run nightly-report --app example-app --tail   # exits with the task\'s status, for CI',
   ]
-
   static flags = {json, tail: Flags.boolean({char: 't', description: 'stream the run\'s log lines until it ends, then exit with its exit status'})}
 
   async run(): Promise<void> {

@@ -1,8 +1,7 @@
-import {Flags, ux} from '../../oclif.js'
-
 import {BaseCommand, isInteractive} from '../../base.js'
 import {ConfirmationRequiredError, InvalidInputError} from '../../core/errors.js'
 import {json} from '../../flags.js'
+import {Flags, ux} from '../../oclif.js'
 import {CONFIG_VAR} from '../../store/config-var-store.js'
 
 export default class TriggersStore extends BaseCommand {
@@ -12,7 +11,6 @@ export default class TriggersStore extends BaseCommand {
     '$ heroku triggers:store --app example-app --to config-var --confirm example-app',
     '$ heroku triggers:store --app example-app --to file',
   ]
-
   static flags = {
     confirm: Flags.string({char: 'c', description: 'the app name, to confirm the release without a prompt'}),
     json,
@@ -22,7 +20,7 @@ export default class TriggersStore extends BaseCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(TriggersStore)
     if (flags.local && flags.to === 'config-var') throw new InvalidInputError('--local keeps definitions in a file on this machine: use --app APP to share them through a config var')
-    const context = await this.context(flags, {beforeSharedWrite: () => {}})
+    const context = await this.context(flags, {beforeSharedWrite() {}})
     const from = context.store
     if (!flags.to || flags.to === from.kind || !context.platform) {
       const where = {app: context.app, kind: from.kind, location: from.location}

@@ -1,10 +1,9 @@
-import {Args, ux} from '../../oclif.js'
-
 import {BaseCommand} from '../../base.js'
 import {InvalidInputError} from '../../core/errors.js'
 import {resolveTrigger, updateTrigger} from '../../core/trigger.js'
 import {viewTrigger} from '../../core/views.js'
 import {json, triggerFlags, triggerInput} from '../../flags.js'
+import {Args, ux} from '../../oclif.js'
 
 export default class TriggersUpdate extends BaseCommand {
   static args = {trigger: Args.string({description: 'trigger id, id prefix or name', required: true})}
@@ -13,7 +12,6 @@ export default class TriggersUpdate extends BaseCommand {
     '$ heroku triggers:update nightly-report --app example-app --schedule "0 3 * * *"',
     '$ heroku triggers:update 1a2b3c4d --app example-app --timeout 3600 --size standard-2x',
   ]
-
   static flags = {...triggerFlags, json}
 
   async run(): Promise<void> {

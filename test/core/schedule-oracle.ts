@@ -177,7 +177,7 @@ export function oracleFireTimes(expression: string, zone: string, from: Date, to
   }
 
   return [...fired]
-  .filter(t => t > from.getTime() && t <= to.getTime())
-  .sort((a, b) => a - b)
-  .map(t => new Date(t))
+    .filter(t => t > from.getTime() && t <= to.getTime())
+    .sort((a, b) => a - b)
+    .map(t => new Date(t))
 }

@@ -18,6 +18,8 @@ import {Clock, logfmt} from './clock.js'
 export interface StartOptions {
   once: boolean
   maxDynos: number
+  /** days of run history kept (default 7) */
+  retentionDays?: number
   examples?: boolean
   print(line: string): void
   stateFile: string
@@ -28,8 +30,8 @@ export function platformFor(context: Context): RunPlatform {
   return context.platform ?? new LocalPlatform(context.localDir ?? process.cwd(), context.appDataDir)
 }
 
-export function runStoreFor(context: Context): RunStore<Run> {
-  return new RunStore<Run>(path.join(context.appDataDir, 'runs'))
+export function runStoreFor(context: Context, retentionDays?: number): RunStore<Run> {
+  return new RunStore<Run>(path.join(context.appDataDir, 'runs'), retentionDays)
 }
 
 const EXAMPLES = [
@@ -86,7 +88,7 @@ export async function startClock(context: Context, options: StartOptions): Promi
           return {lastPassAt: null}
         }
       },
-      runs: runStoreFor(context),
+      runs: runStoreFor(context, options.retentionDays),
       sleep,
       async writeState(state) {
         await writeFileAtomic(options.stateFile, JSON.stringify(state))

@@ -3,9 +3,11 @@
 // reading the latest runs reads the newest files from their ends; days past the retention
 // window are deleted whole.
 import {createReadStream} from 'node:fs'
-import {appendFile, mkdir, open, readdir, rm} from 'node:fs/promises'
+import {appendFile, mkdir, open, readdir, readFile, rm} from 'node:fs/promises'
 import path from 'node:path'
 import {createInterface} from 'node:readline'
+
+import {writeFileAtomic} from './file-store.js'
 
 export interface StoredRecord {
   id: string
@@ -13,6 +15,7 @@ export interface StoredRecord {
 
 const DAY_MS = 86_400_000
 const BLOCK = 256 * 1024
+const COMPACTED = 'compacted.json'
 
 function dayOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10)
@@ -66,18 +69,58 @@ export class RunStore<T extends StoredRecord> {
     return found
   }
 
-  /** Deletes whole days older than the retention window. */
-  async prune(now: number): Promise<number> {
+  /**
+   * Deletes whole days older than the retention window, and compacts each finished day once:
+   * only the newest snapshot of each run stays (a run's pending and starting lines go).
+   */
+  async prune(now: number): Promise<{compacted: number; removed: number}> {
     const cutoff = dayOf(now - this.retentionDays * DAY_MS)
+    const today = dayOf(now)
+    const done = await this.compactedDays()
     let removed = 0
+    let compacted = 0
     for (const day of await this.days()) {
-      if (day.slice(0, 10) < cutoff) {
+      const date = day.slice(0, 10)
+      if (date < cutoff) {
         await rm(path.join(this.dir, day), {force: true})
+        done.delete(date)
         removed++
+      } else if (date < today && !done.has(date)) {
+        await this.compactDay(day)
+        done.add(date)
+        compacted++
       }
     }
 
-    return removed
+    if (removed > 0 || compacted > 0) await writeFileAtomic(path.join(this.dir, COMPACTED), JSON.stringify([...done].sort()))
+    return {compacted, removed}
+  }
+
+  private async compactedDays(): Promise<Set<string>> {
+    try {
+      return new Set(JSON.parse(await readFile(path.join(this.dir, COMPACTED), 'utf8')) as string[])
+    } catch {
+      return new Set()
+    }
+  }
+
+  /** Rewrites a finished day with the newest line of each run, in the order they were last written. */
+  private async compactDay(day: string): Promise<void> {
+    const newest = new Map<string, string>()
+    for await (const line of createInterface({crlfDelay: Infinity, input: createReadStream(path.join(this.dir, day))})) {
+      if (line.trim() === '') continue
+      let id: string
+      try {
+        id = (JSON.parse(line) as StoredRecord).id
+      } catch {
+        continue
+      }
+
+      newest.delete(id)
+      newest.set(id, line)
+    }
+
+    await writeFileAtomic(path.join(this.dir, day), [...newest.values()].join('\n') + (newest.size > 0 ? '\n' : ''))
   }
 
   /** Every line of every kept day, oldest first (for compaction and exports). */

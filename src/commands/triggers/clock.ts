@@ -1,6 +1,7 @@
 import path from 'node:path'
 
 import {BaseCommand} from '../../base.js'
+import {parseDuration} from '../../core/trigger.js'
 import {Flags} from '../../oclif.js'
 
 export default class TriggersClock extends BaseCommand {
@@ -15,6 +16,7 @@ export default class TriggersClock extends BaseCommand {
     examples: Flags.boolean({description: 'with --local: add two example triggers first (if missing), to watch them fire'}),
     'max-dynos': Flags.integer({default: 45, description: 'most trigger dynos running at once (keep it below the app\'s one-off limit)', min: 1}),
     once: Flags.boolean({description: 'one pass: fire what is due since the last pass, then exit (for a CI cron)'}),
+    retention: Flags.string({default: '7d', description: 'how long to keep run history on this machine (e.g. 7d, 30d)'}),
   }
 
   async run(): Promise<void> {
@@ -25,6 +27,7 @@ export default class TriggersClock extends BaseCommand {
       examples: flags.examples,
       maxDynos: flags['max-dynos'],
       once: flags.once,
+      retentionDays: parseDuration('--retention', flags.retention, {max: 366 * 86_400, min: 3600}) / 86_400,
       print: line => this.log(line),
       stateFile: path.join(context.appDataDir, 'clock.json'),
     })

@@ -48,6 +48,29 @@ describe('the clock (core)', () => {
     expect(wakes).to.be.at.most(7 * 24 * 4 + 1)
   })
 
+  it('walks the spring-forward and fall-back days in New York: fixed times once, hourly jobs by real time', () => {
+    const daily = trigger({schedule: '30 2 * * *', timezone: 'America/New_York'}, '1a2b3c4d-0000-4000-8000-000000000002')
+    const hourly = trigger({schedule: '0 * * * *', timezone: 'America/New_York'}, '1a2b3c4d-0000-4000-8000-000000000003')
+    const fallBack = trigger({schedule: '30 1 * * *', timezone: 'America/New_York'}, '1a2b3c4d-0000-4000-8000-000000000004')
+    const count = (from: string, to: string) => {
+      const start = Date.parse(from)
+      const {p, take} = planner([daily, hourly, fallBack], start, start)
+      const fired: Record<string, string[]> = {}
+      for (let now = p.nextWakeAt()!; now <= Date.parse(to); now = p.nextWakeAt()!) {
+        for (const d of take(now)) (fired[d.trigger.id.slice(-1)] ??= []).push(iso(d))
+      }
+
+      return fired
+    }
+
+    const spring = count('2026-03-08T04:59:00Z', '2026-03-09T03:59:00Z') // New York's 2026-03-08 (02:00 → 03:00), midnight to midnight
+    expect(spring['2']).to.deep.equal(['2026-03-08T07:00:00.000Z']) // 02:30 does not exist: once, at 03:00 EDT
+    expect(spring['3']).to.have.length(23)
+    const fall = count('2026-11-01T03:59:00Z', '2026-11-02T04:59:00Z') // 2026-11-01 (01:00-01:59 twice), midnight to midnight
+    expect(fall['4']).to.deep.equal(['2026-11-01T05:30:00.000Z']) // once, at the first 01:30
+    expect(fall['3']).to.have.length(25)
+  })
+
   it('after an outage fires the latest time within the catch-up window and records older ones as missed', () => {
     const t = trigger({schedule: '0 * * * *'}) // window: min(1 h, 1 h)
     const {take} = planner([t], Date.parse('2026-11-23T12:30:00Z'), T0)

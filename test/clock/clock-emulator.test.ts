@@ -201,6 +201,19 @@ describe('triggers:clock against the emulator', function () {
     expect(result.stderr + result.stdout).not.to.contain('wrong-key')
   })
 
+  it('in maintenance mode passes HEROKU_MAINTENANCE_MODE=true, or records a skip when told to', async () => {
+    emulator.createApp({maintenance: true, name: 'paused-app'})
+    const inPaused = (...args: string[]) => cli(['triggers:create', '--app', 'paused-app', '--json', ...args], {env})
+    expect((await inPaused('--name', 'runs-anyway', '--command', 'true', '--schedule', '*/2 * * * * *')).code).to.equal(0)
+    expect((await inPaused('--name', 'polite', '--command', 'true', '--schedule', '*/2 * * * * *', '--maintenance', 'skip')).code).to.equal(0)
+    const c = startClock(env, ['--app', 'paused-app'])
+    clocks.push(c)
+    await c.waitFor(/at=fired .*trigger=runs-anyway/)
+    await c.waitFor(/at=skipped .*trigger=polite .*maintenance/)
+    const create = emulator.requests.find(r => r.method === 'POST' && r.path === '/apps/paused-app/dynos')
+    expect((create!.body as {env: Record<string, string>}).env).to.include({HEROKU_MAINTENANCE_MODE: 'true'})
+  })
+
   it('forbid skips a run while the previous one is still going, and records the skip', async () => {
     await create('--name', 'long', '--command', 'sleep 4', '--schedule', '*/2 * * * * *')
     const c = clock()

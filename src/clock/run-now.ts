@@ -5,7 +5,7 @@ import type {Context} from '../base.js'
 import type {Trigger} from '../core/trigger.js'
 
 import {parseLine, toEvent} from '../core/lifecycle.js'
-import {applyEvent, dynoTypeFor, isTerminal, newRun, type Run} from '../core/runs.js'
+import {applyEvent, dynoTypeFor, isTerminal, newRun, type Run, settle} from '../core/runs.js'
 import {platformFor, runStoreFor} from './start.js'
 
 export async function runNow(context: Context, trigger: Trigger): Promise<Run> {
@@ -22,11 +22,20 @@ export async function runNow(context: Context, trigger: Trigger): Promise<Run> {
 }
 
 /** Prints the run's own output as it comes, and returns the run once its outcome is known. */
+/** how long --tail waits for an exit line after the dyno's `complete` */
+const EXIT_LINE_GRACE_MS = 5000
+
 export async function tailRun(context: Context, started: Run, print: (line: string) => void): Promise<Run> {
   const platform = platformFor(context)
   const controller = new AbortController()
   let run = started
-  const onSignal = () => controller.abort()
+  let grace: NodeJS.Timeout | undefined
+  let interrupted = false
+  const onSignal = () => {
+    interrupted = true
+    controller.abort()
+  }
+
   process.once('SIGINT', onSignal)
   try {
     for await (const raw of platform.logLines({dyno: started.dyno!, lines: 1500, tail: true}, controller.signal)) {
@@ -36,11 +45,17 @@ export async function tailRun(context: Context, started: Run, print: (line: stri
       if (event.kind === 'output') print(line.message)
       run = applyEvent(run, event)
       if (isTerminal(run.state)) break
+      // the dyno is done but its exit line has not come: give it a moment, then stop waiting
+      if (event.kind === 'state' && event.to === 'complete') grace ??= setTimeout(() => controller.abort(), EXIT_LINE_GRACE_MS)
     }
   } finally {
+    clearTimeout(grace)
     process.off('SIGINT', onSignal)
     controller.abort()
   }
+
+  // the dyno completed and its exit line never came: unknown, never a success (after Ctrl-C the run goes on)
+  if (!isTerminal(run.state) && !interrupted && grace) run = settle(run, context.now().getTime(), {dynoGone: true})
 
   await runStoreFor(context).append(run, context.now().getTime())
   return run

@@ -214,6 +214,15 @@ describe('triggers:clock against the emulator', function () {
     expect((create!.body as {env: Record<string, string>}).env).to.include({HEROKU_MAINTENANCE_MODE: 'true'})
   })
 
+  it('triggers:run --tail does not hang when the exit line is lost, and never calls it a success', async () => {
+    await create('--name', 'quiet', '--command', 'echo done', '--schedule', '@daily')
+    emulator.faults.dropExitLine({count: 1})
+    const result = await cli(['triggers:run', 'quiet', '--app', 'clock-app', '--tail'], {env, timeoutMs: 30_000})
+    expect(result.stdout).to.contain('done')
+    expect(result.code).to.equal(1)
+    expect(result.stderr).to.match(/unknown/)
+  })
+
   it('forbid skips a run while the previous one is still going, and records the skip', async () => {
     await create('--name', 'long', '--command', 'sleep 4', '--schedule', '*/2 * * * * *')
     const c = clock()

@@ -93,14 +93,16 @@ export class Planner {
       // where to look back from: the last pass if known, else the catch-up window; a changed trigger starts now
       const lastPass = this.options.lastPassAt ?? null
       const cursor: Cursor = {dueAt: Number.POSITIVE_INFINITY, handedOutTo: null, nominal: null, schedule, trigger}
+      // nothing from before the trigger was created or last changed (activated, rescheduled) is caught up
+      const changedAt = Date.parse(trigger.updatedAt) || Number.NEGATIVE_INFINITY
       if (old) {
         this.place(cursor, new Date(now))
       } else if (lastPass === null) {
-        this.place(cursor, new Date(now - window - 1))
+        this.place(cursor, new Date(Math.max(now - window - 1, changedAt)))
       } else {
         // times already due by the last pass were handled then; with jitter, some just before it were not yet due
         const last = Math.min(lastPass, now)
-        this.place(cursor, new Date(last - trigger.jitter * 1000))
+        this.place(cursor, new Date(Math.max(last - trigger.jitter * 1000, changedAt)))
         while (cursor.nominal !== null && cursor.dueAt <= last) this.place(cursor, cursor.nominal)
       }
 

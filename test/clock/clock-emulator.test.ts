@@ -110,6 +110,7 @@ describe('triggers:clock against the emulator', function () {
 
   it('--once fires what is due and exits', async () => {
     await create('--name', 'every-second', '--command', 'true', '--schedule', '* * * * * *')
+    await new Promise(resolve => setTimeout(resolve, 1100)) // a second boundary after the trigger was created
     const result = await cli(['triggers:clock', '--app', 'clock-app', '--once'], {env})
     expect(result.code, result.stderr).to.equal(0)
     expect(result.stdout).to.match(/at=fired .*trigger=every-second/)

@@ -91,6 +91,7 @@ describe('runs on --local', function () {
 
   it('the clock records what it fires, and runs shows it', async () => {
     await run('triggers:create', '--local', '--name', 'tick', '--command', 'echo tick', '--schedule', '* * * * * *')
+    await new Promise(resolve => setTimeout(resolve, 1100)) // a second boundary after the trigger was created
     const once = await run('triggers:clock', '--local', '--once')
     expect(once.code, once.stderr).to.equal(0)
     expect(once.stdout).to.match(/at=fired .*trigger=tick/)

@@ -8,7 +8,7 @@ const T0 = Date.parse('2026-11-23T10:05:00Z')
 const MIN = 60_000
 
 function trigger(extra: Record<string, unknown>, id = '1a2b3c4d-0000-4000-8000-000000000001'): Trigger {
-  return createTrigger({command: 'true', name: `t-${id.slice(0, 4)}`, ...extra}, [], new Date(T0 - 86_400_000), id).trigger
+  return createTrigger({command: 'true', name: `t-${id.slice(0, 4)}`, ...extra}, [], new Date('2025-01-01T00:00:00Z'), id).trigger
 }
 
 /** A clock that remembers what it handed out, as the real one does through its run store. */
@@ -106,6 +106,13 @@ describe('the clock (core)', () => {
     const now = Date.parse('2026-11-23T10:12:00Z')
     const due = planner([t], now).take(now)
     expect(due.map(d => `${d.kind} ${iso(d)}`)).to.deep.equal(['fire 2026-11-23T10:10:00.000Z'])
+  })
+
+  it('does not catch up times from before a trigger was created or changed', () => {
+    const now = Date.parse('2026-11-23T10:12:30Z')
+    const fresh = createTrigger({command: 'true', name: 'fresh', schedule: '*/5 * * * *'}, [], new Date('2026-11-23T10:12:00Z')).trigger
+    expect(planner([fresh], now).take(now)).to.deep.equal([])
+    expect(planner([fresh], now, T0).take(now)).to.deep.equal([])
   })
 
   it('never stalls after a very long outage', () => {

@@ -12,7 +12,7 @@ import path from 'node:path'
 import type {HerokuPlatform} from './platform/heroku.js'
 import type {DefinitionStore} from './store/definitions.js'
 
-import {InvalidInputError, TriggersError} from './core/errors.js'
+import {ConfirmationRequiredError, InvalidInputError, TriggersError} from './core/errors.js'
 import {Command, Flags, importShared, ux} from './oclif.js'
 
 export interface Context {
@@ -102,6 +102,22 @@ export abstract class BaseCommand extends Command {
   protected sharedWriteNotice(app: string): void {
     // paused through the action: a running ux.action holds stderr back until it stops, after the write
     ux.action.pause(() => this.logToStderr(`Writing HEROKU_TRIGGERS on ${app}: this creates a release and restarts the app's dynos.`))
+  }
+
+  /**
+   * A destructive step goes ahead when --confirm names the app, or the user types the app's name
+   * at a prompt; with no terminal and no --confirm it is refused (exit 5), never left waiting.
+   * `what` says what happens, as in "deleting nightly cannot be undone".
+   */
+  protected async confirmApp(app: string, confirmation: string | undefined, what: string): Promise<void> {
+    if (confirmation !== undefined) {
+      if (confirmation !== app) throw new InvalidInputError(`--confirm ${confirmation} does not match the app: pass --confirm ${app}`)
+      return
+    }
+
+    if (!isInteractive()) throw new ConfirmationRequiredError(`${what}: pass --confirm ${app} to confirm without a terminal`)
+    const {hux} = await import('@heroku/heroku-cli-util')
+    await hux.confirmCommand({comparison: app, warningMessage: `${what[0].toUpperCase()}${what.slice(1)}. To proceed, type ${app}.`})
   }
 
   /** Writes JSON to stdout and nothing else. */

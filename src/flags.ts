@@ -2,9 +2,11 @@ import type {TriggerInput} from './core/trigger.js'
 
 // Flags shared by triggers:create and triggers:update, with the Advanced Scheduler CLI's names as
 // aliases (--value, --dyno, --frequencyType, --state) so its users' scripts keep working.
-import {Flags} from './oclif.js'
+import {Args, Flags} from './oclif.js'
 
 export const json = Flags.boolean({description: 'output in json format'})
+
+export const triggerArg = Args.string({description: 'trigger id, id prefix or name', required: true})
 
 export const triggerFlags = {
   at: Flags.string({description: 'run once at this date and time in the trigger\'s timezone (YYYY-MM-DD HH:MM)', exclusive: ['schedule']}),

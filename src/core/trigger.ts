@@ -42,12 +42,20 @@ export interface Trigger {
   updatedAt: string
 }
 
-export const DEFAULTS = {
-  concurrency: 'forbid' as Concurrency,
+/** Every field a trigger has before the user says otherwise (stores may leave these out). */
+export const TRIGGER_DEFAULTS: Omit<Trigger, 'command' | 'createdAt' | 'id' | 'name' | 'updatedAt'> = {
+  at: null,
+  catchUp: null,
+  concurrency: 'forbid',
+  env: {},
   failureEmail: true,
   jitter: 0,
-  maintenance: 'run' as MaintenancePolicy,
+  maintenance: 'run',
+  note: null,
   retries: 0,
+  schedule: null,
+  size: null,
+  state: 'active',
   timeout: 1800,
   timezone: 'UTC',
 }
@@ -98,27 +106,7 @@ export function createTrigger(input: TriggerInput, existing: readonly Trigger[],
   }
 
   const stamp = now.toISOString()
-  const blank: Trigger = {
-    at: null,
-    catchUp: null,
-    command: '',
-    concurrency: DEFAULTS.concurrency,
-    createdAt: stamp,
-    env: {},
-    failureEmail: DEFAULTS.failureEmail,
-    id,
-    jitter: DEFAULTS.jitter,
-    maintenance: DEFAULTS.maintenance,
-    name: '',
-    note: null,
-    retries: DEFAULTS.retries,
-    schedule: null,
-    size: null,
-    state: 'active',
-    timeout: DEFAULTS.timeout,
-    timezone: DEFAULTS.timezone,
-    updatedAt: stamp,
-  }
+  const blank: Trigger = {...TRIGGER_DEFAULTS, command: '', createdAt: stamp, env: {}, id, name: '', updatedAt: stamp}
   return applyInput(blank, input, existing, now)
 }
 

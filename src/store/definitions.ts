@@ -1,6 +1,6 @@
 // The stored document of an app's definitions, in both stores, and its checks.
 import {StoreUnreadableError} from '../core/errors.js'
-import {DEFAULTS, type Trigger} from '../core/trigger.js'
+import {type Trigger, TRIGGER_DEFAULTS} from '../core/trigger.js'
 
 export const SCHEMA_VERSION = 1
 
@@ -58,23 +58,6 @@ export function parseDefinitions(text: string, where: string): Definitions {
 }
 
 // Stored triggers may leave out fields that hold their default (the config var is small).
-const TRIGGER_DEFAULTS: Partial<Trigger> = {
-  at: null,
-  catchUp: null,
-  concurrency: DEFAULTS.concurrency,
-  env: {},
-  failureEmail: DEFAULTS.failureEmail,
-  jitter: DEFAULTS.jitter,
-  maintenance: DEFAULTS.maintenance,
-  note: null,
-  retries: DEFAULTS.retries,
-  schedule: null,
-  size: null,
-  state: 'active',
-  timeout: DEFAULTS.timeout,
-  timezone: DEFAULTS.timezone,
-}
-
 const DEFAULT_ENTRIES = Object.entries(TRIGGER_DEFAULTS) as Array<[keyof Trigger, unknown]>
 
 /** Fills in left-out fields in place: the object was just parsed and is ours (and this runs 10,000 times). */
@@ -92,7 +75,7 @@ export function compactJSON(defs: Definitions): string {
   const triggers = defs.triggers.map(t => {
     const out: Record<string, unknown> = {}
     for (const [key, value] of Object.entries(t)) {
-      const fallback = TRIGGER_DEFAULTS[key as keyof Trigger]
+      const fallback = TRIGGER_DEFAULTS[key as keyof typeof TRIGGER_DEFAULTS]
       if (fallback !== undefined && JSON.stringify(fallback) === JSON.stringify(value)) continue
       out[key] = value
     }

@@ -1,11 +1,11 @@
 import {BaseCommand} from '../../base.js'
 import {resolveTrigger, setState} from '../../core/trigger.js'
 import {viewTrigger} from '../../core/views.js'
-import {json} from '../../flags.js'
-import {Args, ux} from '../../oclif.js'
+import {json, triggerArg} from '../../flags.js'
+import {ux} from '../../oclif.js'
 
 export default class TriggersActivate extends BaseCommand {
-  static args = {trigger: Args.string({description: 'trigger id, id prefix or name', required: true})}
+  static args = {trigger: triggerArg}
   static description = 'activate a trigger so the clock fires it (does nothing if it is already active)'
   static examples = ['$ heroku triggers:activate nightly-report --app example-app']
   static flags = {json}

@@ -1,11 +1,11 @@
 import {BaseCommand} from '../../base.js'
 import {resolveTrigger, setState} from '../../core/trigger.js'
 import {viewTrigger} from '../../core/views.js'
-import {json} from '../../flags.js'
-import {Args, Flags, ux} from '../../oclif.js'
+import {json, triggerArg} from '../../flags.js'
+import {Flags, ux} from '../../oclif.js'
 
 export default class TriggersDeactivate extends BaseCommand {
-  static args = {trigger: Args.string({description: 'trigger id, id prefix or name', required: true})}
+  static args = {trigger: triggerArg}
   static description = 'deactivate a trigger so the clock stops firing it (does nothing if it is already inactive)'
   static examples = ['$ heroku triggers:deactivate nightly-report --app example-app --note "paused during the migration"']
   static flags = {json, note: Flags.string({description: 'why it is paused, shown by triggers:info'})}

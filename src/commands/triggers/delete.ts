@@ -1,10 +1,10 @@
-import {BaseCommand, isInteractive} from '../../base.js'
-import {ConfirmationRequiredError, InvalidInputError} from '../../core/errors.js'
+import {BaseCommand} from '../../base.js'
 import {resolveTrigger} from '../../core/trigger.js'
-import {Args, Flags, ux} from '../../oclif.js'
+import {triggerArg} from '../../flags.js'
+import {Flags, ux} from '../../oclif.js'
 
 export default class TriggersDelete extends BaseCommand {
-  static args = {trigger: Args.string({description: 'trigger id, id prefix or name', required: true})}
+  static args = {trigger: triggerArg}
   static description = 'delete a trigger for good (its past runs stay in the history)'
   static examples = [
     '$ heroku triggers:delete nightly-report --app example-app',
@@ -17,26 +17,12 @@ export default class TriggersDelete extends BaseCommand {
     const context = await this.context(flags)
     const {triggers} = await context.store.read()
     const target = resolveTrigger(triggers, args.trigger)
-    await this.confirm(context.app, flags.confirm, target.name)
+    await this.confirmApp(context.app, flags.confirm, `deleting trigger ${target.name} from ${context.app} cannot be undone`)
     ux.action.start(`Deleting trigger ${target.name} from ${context.app}`)
     await context.store.update(defs => {
       const current = resolveTrigger(defs.triggers, target.id)
       defs.triggers.splice(defs.triggers.indexOf(current), 1)
     })
     ux.action.stop()
-  }
-
-  private async confirm(app: string, confirmation: string | undefined, name: string): Promise<void> {
-    if (confirmation !== undefined) {
-      if (confirmation !== app) throw new InvalidInputError(`--confirm ${confirmation} does not match the app: pass --confirm ${app}`)
-      return
-    }
-
-    if (!isInteractive()) {
-      throw new ConfirmationRequiredError(`deleting ${name} cannot be undone: pass --confirm ${app} to confirm without a terminal`)
-    }
-
-    const {hux} = await import('@heroku/heroku-cli-util')
-    await hux.confirmCommand({comparison: app, warningMessage: `This deletes trigger ${name} from ${app} for good. To proceed, type ${app}.`})
   }
 }

@@ -1,11 +1,11 @@
 import {BaseCommand} from '../../base.js'
 import {resolveTrigger} from '../../core/trigger.js'
 import {nextRuns, viewTrigger} from '../../core/views.js'
-import {json} from '../../flags.js'
-import {Args} from '../../oclif.js'
+import {json, triggerArg} from '../../flags.js'
+import {} from '../../oclif.js'
 
 export default class TriggersInfo extends BaseCommand {
-  static args = {trigger: Args.string({description: 'trigger id, id prefix or name', required: true})}
+  static args = {trigger: triggerArg}
   static description = 'show one trigger: everything about it and its next 5 run times'
   static examples = [
     '$ heroku triggers:info nightly-report --app example-app',

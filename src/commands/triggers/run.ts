@@ -1,10 +1,10 @@
 import {BaseCommand} from '../../base.js'
 import {resolveTrigger} from '../../core/trigger.js'
-import {json} from '../../flags.js'
-import {Args, Flags, ux} from '../../oclif.js'
+import {json, triggerArg} from '../../flags.js'
+import {Flags, ux} from '../../oclif.js'
 
 export default class TriggersRun extends BaseCommand {
-  static args = {trigger: Args.string({description: 'trigger id, id prefix or name', required: true})}
+  static args = {trigger: triggerArg}
   static description = 'run a trigger now in a detached dyno; with --tail, stream its output and exit with its exit status'
   static examples = [
     '$ heroku triggers:run nightly-report --app example-app',

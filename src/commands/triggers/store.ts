@@ -1,5 +1,5 @@
-import {BaseCommand, isInteractive} from '../../base.js'
-import {ConfirmationRequiredError, InvalidInputError} from '../../core/errors.js'
+import {BaseCommand} from '../../base.js'
+import {InvalidInputError} from '../../core/errors.js'
 import {json} from '../../flags.js'
 import {Flags, ux} from '../../oclif.js'
 import {CONFIG_VAR} from '../../store/config-var-store.js'
@@ -30,7 +30,7 @@ export default class TriggersStore extends BaseCommand {
     }
 
     // Moving writes the config var either way, which makes a release and restarts the dynos.
-    await this.confirm(context.app, flags.confirm)
+    await this.confirmApp(context.app, flags.confirm, `moving the definitions writes ${CONFIG_VAR}, which creates a release and restarts ${context.app}'s dynos`)
     const {fileStoreFor, sharedStoreFor} = await import('../../store/open.js')
     const file = fileStoreFor(context.appDataDir)
     const shared = sharedStoreFor(context.platform, context.appDataDir, () => {})
@@ -45,16 +45,5 @@ export default class TriggersStore extends BaseCommand {
 
     ux.action.stop()
     if (flags.json) this.json({app: context.app, kind: flags.to, location: flags.to === 'file' ? file.location : shared.location})
-  }
-
-  private async confirm(app: string, confirmation: string | undefined): Promise<void> {
-    if (confirmation !== undefined) {
-      if (confirmation !== app) throw new InvalidInputError(`--confirm ${confirmation} does not match the app: pass --confirm ${app}`)
-      return
-    }
-
-    if (!isInteractive()) throw new ConfirmationRequiredError(`moving the definitions writes ${CONFIG_VAR}, which creates a release and restarts ${app}'s dynos: pass --confirm ${app}`)
-    const {hux} = await import('@heroku/heroku-cli-util')
-    await hux.confirmCommand({comparison: app, warningMessage: `Moving the definitions writes ${CONFIG_VAR} on ${app}: this creates a release and restarts its dynos. To proceed, type ${app}.`})
   }
 }

@@ -2,11 +2,11 @@ import {BaseCommand} from '../../base.js'
 import {InvalidInputError} from '../../core/errors.js'
 import {resolveTrigger, updateTrigger} from '../../core/trigger.js'
 import {viewTrigger} from '../../core/views.js'
-import {json, triggerFlags, triggerInput} from '../../flags.js'
-import {Args, ux} from '../../oclif.js'
+import {json, triggerArg, triggerFlags, triggerInput} from '../../flags.js'
+import {ux} from '../../oclif.js'
 
 export default class TriggersUpdate extends BaseCommand {
-  static args = {trigger: Args.string({description: 'trigger id, id prefix or name', required: true})}
+  static args = {trigger: triggerArg}
   static description = 'change a trigger; only the flags given change'
   static examples = [
     '$ heroku triggers:update nightly-report --app example-app --schedule "0 3 * * *"',

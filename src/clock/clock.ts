@@ -435,20 +435,27 @@ export class Clock {
   /** Follows the live log: outcomes of the runs we fired, retries after failures. */
   private async follow(signal: AbortSignal): Promise<void> {
     const {deps} = this
-    try {
-      for await (const raw of deps.platform.logLines({lines: 0, tail: true}, signal)) {
-        const change = this.absorb(raw, false)
-        if (!change) continue
-        const run = change.after
-        await deps.runs.append(run, deps.now())
-        if (isTerminal(run.state) && (!isTerminal(change.before.state) || change.before.state !== run.state)) {
-          const trigger = this.triggers.find(t => t.id === run.triggerId)
-          deps.print(logfmt({at: 'completed', dyno: run.dyno, exit: run.exitStatus ?? undefined, reason: run.reason ?? undefined, state: run.state, trigger: trigger?.name ?? run.triggerId}))
-          if (trigger) this.maybeRetry(run, trigger)
+    while (!signal.aborted) {
+      try {
+        // the backlog again: events are idempotent, so lines seen at start-up change nothing, and
+        // none that came between start-up and now is lost
+        for await (const raw of deps.platform.logLines({lines: 1500, tail: true}, signal)) {
+          const change = this.absorb(raw, false)
+          if (!change) continue
+          const run = change.after
+          await deps.runs.append(run, deps.now())
+          if (isTerminal(run.state) && (!isTerminal(change.before.state) || change.before.state !== run.state)) {
+            const trigger = this.triggers.find(t => t.id === run.triggerId)
+            deps.print(logfmt({at: 'completed', dyno: run.dyno, exit: run.exitStatus ?? undefined, reason: run.reason ?? undefined, state: run.state, trigger: trigger?.name ?? run.triggerId}))
+            if (trigger) this.maybeRetry(run, trigger)
+          }
         }
+      } catch (error) {
+        if (signal.aborted) return
+        deps.print(logfmt({at: 'warn', msg: `log stream stopped, following again in 10 s: ${(error as Error).message}`}))
       }
-    } catch (error) {
-      if (!signal.aborted) deps.print(logfmt({at: 'warn', msg: `log stream stopped: ${(error as Error).message}`}))
+
+      await deps.sleep(10_000, signal)
     }
   }
 }

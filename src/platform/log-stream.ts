@@ -54,18 +54,23 @@ export async function * followLog(source: SessionSource, request: LogRequest, si
 
     first = false
     let reason = 'stream ended'
+    let broken = false
     try {
       for await (const line of readSession(url!, signal)) {
-        failures = 0
+        // a one-shot read counts every broken session, so a stream cut each time cannot loop forever
+        if (request.tail) failures = 0
         if (seen.add(line)) yield line
       }
     } catch (error) {
       if (signal.aborted) return
       reason = (error as Error).message
       if (++failures >= (options.maxFailures ?? 5)) throw error
+      broken = true
     }
 
-    if (!request.tail || signal.aborted) return
+    // a read without tail is over when its session ends, not when the session broke (the 404 of an
+    // expired session, a failed or reset stream): then a new session's backlog brings what is missing
+    if (signal.aborted || (!request.tail && !broken)) return
     options.onRenew?.(reason)
 
     await sleep(options.retryMs ?? 1000, signal)

@@ -24,7 +24,8 @@ export async function loadHistory(context: Context, options: {since?: number; wa
     platform.listDynos().catch(() => null),
   ])
   const names = new Map(definitions.triggers.map(t => [t.id, t.name]))
-  const alive = dynos === null ? null : new Set(dynos.map(d => d.name))
+  // a one-off the API still lists as down or crashed has finished: it will not log an exit line any more
+  const alive = dynos === null ? null : new Set(dynos.filter(d => d.state !== 'down' && d.state !== 'crashed').map(d => d.name))
   const runs = mergeHistory([...stored.values()], eventsOf(lines), definitions.triggers, context.now().getTime(), alive)
   return {lines, names, runs}
 }

@@ -374,7 +374,7 @@ export class Clock {
   private async learnFromApp(signal: AbortSignal): Promise<void> {
     const {deps} = this
     const dynos = await deps.platform.listDynos()
-    const alive = new Set(dynos.map(d => d.name))
+    const alive = new Set(dynos.filter(d => d.state !== 'down' && d.state !== 'crashed').map(d => d.name)) // a finished one-off may still be listed
     for (const dyno of dynos) this.noteStart(dyno.name, Date.parse(dyno.createdAt))
 
     const backlog: string[] = []

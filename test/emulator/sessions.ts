@@ -133,7 +133,7 @@ export class SessionStore {
     let sent = 0
     let cut = false
     const write = (entry: LogEntry): void => {
-      if (cut || res.destroyed || !matchesFilter(entry, filter)) return
+      if (cut || res.destroyed || res.writableEnded || !matchesFilter(entry, filter)) return
       const text = sse ? `id: ${entry.seq}\ndata: ${entry.line}\n\n` : `${entry.line}\n`
       sent++
       if (cutAfter !== undefined && sent >= cutAfter) {
@@ -162,7 +162,7 @@ export class SessionStore {
     session.streams.add(res)
     const unsubscribe = session.app.log.subscribe(write)
     const keepalive = setInterval(() => {
-      if (sse && !cut && !res.destroyed) res.write(': keepalive\n\n')
+      if (sse && !cut && !res.destroyed && !res.writableEnded) res.write(': keepalive\n\n')
     }, this.options.keepaliveMs)
     const cleanup = (): void => {
       unsubscribe()

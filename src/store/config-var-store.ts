@@ -4,7 +4,7 @@ import type {ConfigVars, HerokuPlatform} from '../platform/heroku.js'
 // the same definitions. Heroku has no conditional write, so a change is read, applied, and
 // written only if the var did not move meanwhile (else applied again on the newer value).
 import {ConflictError} from '../core/errors.js'
-import {compactJSON, type Definitions, type DefinitionStore, emptyDefinitions, parseDefinitions} from './definitions.js'
+import {applyDelta, compactJSON, type Definitions, type DefinitionStore, deltaHolds, deltaOf, emptyDefinitions, parseDefinitions, type TriggerDelta} from './definitions.js'
 import {withFileLock} from './file-store.js'
 
 export const CONFIG_VAR = 'HEROKU_TRIGGERS'
@@ -30,6 +30,8 @@ export class ConfigVarStore implements DefinitionStore {
     private readonly lockFile: string,
     private known?: ConfigVars,
     private readonly beforeWrite: () => void = () => {},
+    /** how long after a write to check that it was not overwritten */
+    private readonly verifyDelayMs = Number(process.env.HEROKU_TRIGGERS_VERIFY_DELAY_MS ?? 1000),
   ) {}
 
   get location(): string {
@@ -66,11 +68,34 @@ export class ConfigVarStore implements DefinitionStore {
         }
 
         await this.platform.setConfigVars({[CONFIG_VAR]: next})
+        await this.keep(deltaOf(this.parse(base), defs), vars)
         return result
       }
 
       throw new ConflictError(`${CONFIG_VAR} on ${this.platform.app} kept changing while this change was being written: nothing was written, retry`)
     })
+  }
+
+  /**
+   * Heroku has no conditional write: another machine may write between our last read and our
+   * PATCH (ours then drops theirs, and they restore theirs) or just after it (theirs drops ours).
+   * So a moment after writing, each writer checks that its own change is there and puts it back
+   * on top of the other's if not. Only a write that lands after this check can still be lost.
+   */
+  private async keep(delta: TriggerDelta, vars: ConfigVars): Promise<void> {
+    for (let check = 1; check <= ATTEMPTS; check++) {
+      await new Promise(resolve => {
+        setTimeout(resolve, this.verifyDelayMs)
+      })
+      const now = this.parse((await this.platform.configVars())[CONFIG_VAR])
+      if (deltaHolds(delta, now)) return
+      const merged = compactJSON(applyDelta(now, delta))
+      const size = configVarsSize({...vars, [CONFIG_VAR]: merged})
+      if (size > CONFIG_LIMIT_BYTES) throw new ConflictError(`another change to ${CONFIG_VAR} on ${this.platform.app} leaves no room for this one under Heroku's 32 kB limit: delete some triggers and retry`)
+      await this.platform.setConfigVars({[CONFIG_VAR]: merged})
+    }
+
+    throw new ConflictError(`${CONFIG_VAR} on ${this.platform.app} kept being overwritten by another writer: check heroku triggers and retry`)
   }
 
   private parse(text: string | undefined): Definitions {

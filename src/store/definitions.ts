@@ -84,3 +84,41 @@ export function compactJSON(defs: Definitions): string {
   })
   return JSON.stringify({monitors: defs.monitors, schemaVersion: defs.schemaVersion, triggers})
 }
+
+/** What a change did to the triggers, by id: put (added or changed) and removed. */
+export interface TriggerDelta {
+  put: Trigger[]
+  removed: string[]
+}
+
+/** A trigger's content, whatever order its fields were parsed or built in. */
+function canonical(trigger: Trigger): string {
+  const sorted = (value: unknown): unknown => (value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, sorted(v)]))
+    : value)
+  return JSON.stringify(sorted(trigger))
+}
+
+export function deltaOf(before: Definitions, after: Definitions): TriggerDelta {
+  const old = new Map(before.triggers.map(t => [t.id, canonical(t)]))
+  const now = new Set(after.triggers.map(t => t.id))
+  return {
+    put: after.triggers.filter(t => old.get(t.id) !== canonical(t)),
+    removed: before.triggers.filter(t => !now.has(t.id)).map(t => t.id),
+  }
+}
+
+/** Whether the change is still there: every put trigger as it was put, every removed one gone. */
+export function deltaHolds(delta: TriggerDelta, defs: Definitions): boolean {
+  const byId = new Map(defs.triggers.map(t => [t.id, canonical(t)]))
+  return delta.put.every(t => byId.get(t.id) === canonical(t)) && delta.removed.every(id => !byId.has(id))
+}
+
+/** Puts the change back on top of someone else's definitions, leaving their other triggers alone. */
+export function applyDelta(defs: Definitions, delta: TriggerDelta): Definitions {
+  const put = new Map(delta.put.map(t => [t.id, t]))
+  const removed = new Set(delta.removed)
+  const triggers = defs.triggers.filter(t => !removed.has(t.id)).map(t => put.get(t.id) ?? t)
+  for (const t of delta.put) if (!triggers.some(x => x.id === t.id)) triggers.push(t)
+  return {...defs, triggers}
+}

@@ -38,6 +38,8 @@ export interface ClockOptions {
 
 /** How many dyno creates a pass has in flight at once (200 due in one second should not queue). */
 const PARALLEL_LAUNCHES = 64
+/** how long before a due time the clock wakes to take its decisions and record them */
+const PREPARE_AHEAD_MS = 40
 /** how old the app's maintenance flag may be when a run fires */
 const FACTS_MAX_AGE_MS = 120_000
 
@@ -112,7 +114,7 @@ export class Clock {
         // app facts (maintenance) are fetched ahead of a fire, not on its critical path
         if (wake !== null && wake - deps.now() < 60_000) await this.refreshFacts(FACTS_MAX_AGE_MS / 2)
         const current = deps.now()
-        const until = Math.min(wake ?? Number.POSITIVE_INFINITY, current + (this.options.maxSleepMs ?? 30_000), this.lastReload + (this.options.reloadMs ?? 30_000))
+        const until = Math.min((wake ?? Number.POSITIVE_INFINITY) - PREPARE_AHEAD_MS, current + (this.options.maxSleepMs ?? 30_000), this.lastReload + (this.options.reloadMs ?? 30_000))
         await deps.sleep(Math.max(0, until - current), signal)
         if (!signal.aborted && deps.now() - this.lastReload >= (this.options.reloadMs ?? 30_000)) await this.reload()
       }
@@ -150,7 +152,10 @@ export class Clock {
 
   /** One pass: everything due now. Decisions are taken in order; the dynos are created in parallel. */
   private async pass(signal: AbortSignal): Promise<number> {
-    const now = this.deps.now()
+    // woken a little ahead of the next due time: decide and record now, launch on the dot
+    const current = this.deps.now()
+    const wake = this.planner.nextWakeAt()
+    const now = wake !== null && wake > current && wake - current <= PREPARE_AHEAD_MS ? wake : current
     const due = this.planner.due(now)
     const launches: Array<() => Promise<number>> = []
     for (const item of due) {
@@ -166,7 +171,8 @@ export class Clock {
     }
 
     await this.flush()
-    const fired = await inParallel(launches, PARALLEL_LAUNCHES)
+    if (launches.length > 0 && now > this.deps.now()) await this.deps.sleep(now - this.deps.now(), signal)
+    const fired = signal.aborted ? [] : await inParallel(launches, PARALLEL_LAUNCHES)
     await this.flush()
     await this.deps.writeState({lastPassAt: now})
     return fired.reduce((a, b) => a + b, 0)

@@ -33,7 +33,7 @@ export type BaseFlags = Interfaces.InferredFlags<typeof BaseCommand.baseFlags>
 
 type HerokuCommandModule = typeof import('@heroku-cli/command')
 
-/** @heroku-cli/command, shared with the Heroku CLI this plugin runs in when it can be (see oclif.ts). */
+/** The package @heroku-cli/command, shared with the Heroku CLI this plugin runs in when it can be (see oclif.ts). */
 export function loadHerokuCommand(): Promise<HerokuCommandModule> {
   return importShared<HerokuCommandModule>('@heroku-cli/command', '13', () => import('@heroku-cli/command'))
 }

@@ -22,8 +22,8 @@ export class ConfigVarStore implements DefinitionStore {
   readonly kind = 'config-var' as const
 
   /**
-   * @param lockFile a local lock so processes on this machine queue instead of racing
-   * @param beforeWrite called once before the first write: writing makes a release
+   * `lockFile` is a local lock, so processes on this machine queue instead of racing;
+   * `beforeWrite` is called once before the first write (writing makes a release).
    */
   constructor(
     private readonly platform: Pick<HerokuPlatform, 'app' | 'configVars' | 'setConfigVars'>,

@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {createTrigger, type Trigger} from '../../src/core/trigger.js'
-import {applyDelta, deltaHolds, deltaOf, type Definitions, emptyDefinitions} from '../../src/store/definitions.js'
+import {applyDelta, type Definitions, deltaHolds, deltaOf, emptyDefinitions} from '../../src/store/definitions.js'
 import {type Emulator, startEmulator} from '../emulator/index.js'
 import {cli, parseJson} from '../helpers/cli.js'
 

@@ -4,7 +4,6 @@ import {Low} from 'lowdb'
 import {randomBytes} from 'node:crypto'
 import {mkdir, open, readFile, rename, rm} from 'node:fs/promises'
 import path from 'node:path'
-import lockfile from 'proper-lockfile'
 
 import {StoreUnreadableError} from '../core/errors.js'
 import {type Definitions, type DefinitionStore, emptyDefinitions, parseDefinitions} from './definitions.js'
@@ -53,6 +52,7 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
 export async function withFileLock<T>(file: string, work: () => Promise<T>, waitMs = 15_000): Promise<T> {
   await mkdir(path.dirname(file), {mode: 0o700, recursive: true})
   const retries = Math.ceil(waitMs / 100)
+  const {default: lockfile} = await import('proper-lockfile') // only writers need it: reads start faster
   let release: () => Promise<void>
   try {
     release = await lockfile.lock(file, {

@@ -6,6 +6,8 @@ import {mkdtempSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
+import type {TriggerView} from '../../src/core/views.js'
+
 import {api} from '../emulator/helpers.js'
 import {DYNO_SIZES, type Emulator, startEmulator} from '../emulator/index.js'
 import {cli, type CliOptions, type CliResult, parseJson, ROOT, RUN} from '../helpers/cli.js'
@@ -14,20 +16,8 @@ import {cli, type CliOptions, type CliResult, parseJson, ROOT, RUN} from '../hel
 const API_KEY = 'hrkuKEY-7f3c9e1d-NEVER-PRINT-ME-a5b2c4'
 const RELEASE_NOTICE = /Writing HEROKU_TRIGGERS on ([\w-]+): this creates a release and restarts the app's dynos/
 
-interface TriggerJson {
-  description: string
-  env: Record<string, string>
-  id: string
-  name: string
-  nextRunAt: null | string
-  nextRuns?: string[]
-  note: null | string
-  schedule: null | string
-  size: null | string
-  state: string
-  timeout: number
-  timezone: string
-}
+/** what --json prints for a trigger (triggers:info adds its next run times) */
+type TriggerJson = TriggerView & {nextRuns?: string[]}
 
 function tmp(prefix: string): string {
   return mkdtempSync(path.join(tmpdir(), `triggers-heroku-${prefix}-`))

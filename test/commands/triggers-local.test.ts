@@ -4,24 +4,12 @@ import {mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync} from 'n
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
+import type {TriggerView} from '../../src/core/views.js'
+
 import {cli, type CliResult, parseJson} from '../helpers/cli.js'
 
-interface TriggerJson {
-  at: null | string
-  concurrency: string
-  description: string
-  env: Record<string, string>
-  id: string
-  name: string
-  nextRunAt: null | string
-  nextRuns?: string[]
-  note: null | string
-  schedule: null | string
-  size: null | string
-  state: string
-  timeout: number
-  timezone: string
-}
+/** what --json prints for a trigger (triggers:info adds its next run times) */
+type TriggerJson = TriggerView & {nextRuns?: string[]}
 
 function storeFile(dataDir: string): string {
   const local = path.join(dataDir, 'local')

@@ -1,7 +1,9 @@
-import type {TriggerInput} from './core/trigger.js'
-
 // Flags shared by triggers:create and triggers:update, with the Advanced Scheduler CLI's names as
 // aliases (--value, --dyno, --frequencyType, --state) so its users' scripts keep working.
+import type {Interfaces} from '@oclif/core'
+
+import type {TriggerInput} from './core/trigger.js'
+
 import {Args, Flags} from './oclif.js'
 
 export const json = Flags.boolean({description: 'output in json format'})
@@ -28,25 +30,8 @@ export const triggerFlags = {
   timezone: Flags.string({description: 'IANA timezone the schedule is read in (default UTC)'}),
 }
 
-type TriggerFlagValues = {
-  at?: string
-  'catch-up'?: string
-  command?: string
-  concurrency?: string
-  env?: string[]
-  'failure-email'?: boolean
-  frequencyType?: string
-  inactive?: boolean
-  jitter?: string
-  maintenance?: string
-  name?: string
-  retries?: number
-  schedule?: string
-  size?: string
-  state?: string
-  timeout?: number
-  timezone?: string
-}
+/** the parsed values of triggerFlags, as oclif infers them */
+type TriggerFlagValues = Partial<Interfaces.InferredFlags<typeof triggerFlags>>
 
 /** From flags to what the core understands; the Advanced Scheduler spellings are mapped here. */
 export function triggerInput(flags: TriggerFlagValues): TriggerInput {

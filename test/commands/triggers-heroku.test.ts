@@ -1,7 +1,7 @@
 // Trigger management against a Heroku app: the Platform API emulator over real HTTP, every command
 // run as a user runs it (bin/run.js, stdin not a terminal). triggers-local.test.ts is the --local twin.
 import {expect} from 'chai'
-import {execFileSync, spawn} from 'node:child_process'
+import {execFileSync} from 'node:child_process'
 import {mkdtempSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -10,7 +10,7 @@ import type {TriggerView} from '../../src/core/views.js'
 
 import {api} from '../emulator/helpers.js'
 import {DYNO_SIZES, type Emulator, startEmulator} from '../emulator/index.js'
-import {cli, type CliOptions, type CliResult, parseJson, ROOT, RUN} from '../helpers/cli.js'
+import {cli, type CliOptions, type CliResult, oneLineError, parseJson, type RunningCli, startCli} from '../helpers/cli.js'
 
 /** distinctive, so that finding it anywhere it should not be is unambiguous */
 const API_KEY = 'hrkuKEY-7f3c9e1d-NEVER-PRINT-ME-a5b2c4'
@@ -27,14 +27,6 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, {recursive: true, withFileTypes: true})
     .filter(entry => entry.isFile())
     .map(entry => path.join(entry.parentPath, entry.name))
-}
-
-function oneLineError(result: CliResult, code: number, pattern: RegExp): void {
-  expect(result.code, result.stderr).to.equal(code)
-  expect(result.stdout).to.equal('')
-  const lines = result.stderr.trim().split('\n')
-  expect(lines, result.stderr).to.have.length(1)
-  expect(lines[0]).to.match(pattern)
 }
 
 async function until(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
@@ -86,24 +78,12 @@ describe('triggers on a Heroku app (the Platform API emulator)', function () {
   }
 
   /** a command whose stderr can be read while it runs */
-  function start(args: string[], extraEnv: Record<string, string> = {}): {done: Promise<CliResult>; stderr: () => string} {
-    const child = spawn(process.execPath, [RUN, ...args], {cwd: ROOT, env: {...process.env, NO_COLOR: '1', ...env, ...extraEnv} as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', chunk => {
-      stdout += chunk
-    })
-    child.stderr.on('data', chunk => {
-      stderr += chunk
-    })
-    const done = new Promise<CliResult>((resolve, reject) => {
-      child.on('error', reject)
-      child.on('close', code => {
-        outputs.push(stdout, stderr)
-        resolve({code, stderr, stdout})
-      })
-    })
-    return {done, stderr: () => stderr}
+  function start(args: string[], extraEnv: Record<string, string> = {}): RunningCli {
+    const running = startCli(args, {env: {...env, ...extraEnv}, timeoutMs: 60_000})
+    return {done: running.done.then(result => {
+      outputs.push(result.stdout, result.stderr)
+      return result
+    }), stderr: running.stderr}
   }
 
   const requests = (method: string, pathname: string, since = 0) => emulator.requests.slice(since).filter(r => r.method === method && r.path === pathname)

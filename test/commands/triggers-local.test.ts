@@ -6,7 +6,7 @@ import path from 'node:path'
 
 import type {TriggerView} from '../../src/core/views.js'
 
-import {cli, type CliResult, parseJson} from '../helpers/cli.js'
+import {cli, oneLineError, parseJson} from '../helpers/cli.js'
 
 /** what --json prints for a trigger (triggers:info adds its next run times) */
 type TriggerJson = TriggerView & {nextRuns?: string[]}
@@ -15,14 +15,6 @@ function storeFile(dataDir: string): string {
   const local = path.join(dataDir, 'local')
   const [project] = readdirSync(local)
   return path.join(local, project, 'definitions.json')
-}
-
-function oneLineError(result: CliResult, code: number, pattern: RegExp): void {
-  expect(result.code, result.stderr).to.equal(code)
-  expect(result.stdout).to.equal('')
-  const lines = result.stderr.trim().split('\n')
-  expect(lines, result.stderr).to.have.length(1)
-  expect(lines[0]).to.match(pattern)
 }
 
 describe('triggers on --local', () => {

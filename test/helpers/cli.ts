@@ -1,5 +1,6 @@
 // Runs the plugin as a user does: a separate process (bin/run.js on the built dist), stdin not a
 // terminal, its own environment. Returns what a user would see and the exit code.
+import {expect} from 'chai'
 import {spawn} from 'node:child_process'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -19,18 +20,24 @@ export interface CliOptions {
   timeoutMs?: number
 }
 
-export function cli(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = {...process.env, NO_COLOR: '1', ...options.env}
-    const child = spawn(process.execPath, [RUN, ...args], {cwd: options.cwd ?? ROOT, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', chunk => {
-      stdout += chunk
-    })
-    child.stderr.on('data', chunk => {
-      stderr += chunk
-    })
+/** A running command whose stderr can be read before it ends. */
+export interface RunningCli {
+  done: Promise<CliResult>
+  stderr(): string
+}
+
+export function startCli(args: string[], options: CliOptions = {}): RunningCli {
+  const env: Record<string, string | undefined> = {...process.env, NO_COLOR: '1', ...options.env}
+  const child = spawn(process.execPath, [RUN, ...args], {cwd: options.cwd ?? ROOT, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe']})
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', chunk => {
+    stdout += chunk
+  })
+  child.stderr.on('data', chunk => {
+    stderr += chunk
+  })
+  const done = new Promise<CliResult>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
       reject(new Error(`heroku-triggers ${args.join(' ')} did not finish within ${options.timeoutMs ?? 30_000} ms\n${stderr}`))
@@ -41,6 +48,20 @@ export function cli(args: string[], options: CliOptions = {}): Promise<CliResult
       resolve({code, stderr, stdout})
     })
   })
+  return {done, stderr: () => stderr}
+}
+
+export function cli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return startCli(args, options).done
+}
+
+/** A user error: the documented exit code, nothing on stdout, one line on stderr saying what is wrong. */
+export function oneLineError(result: CliResult, code: number, pattern: RegExp): void {
+  expect(result.code, result.stderr).to.equal(code)
+  expect(result.stdout).to.equal('')
+  const lines = result.stderr.trim().split('\n')
+  expect(lines, result.stderr).to.have.length(1)
+  expect(lines[0]).to.match(pattern)
 }
 
 /** Parses stdout as JSON, failing with what was printed when it is not. */

@@ -6,6 +6,7 @@ import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
+import {api} from '../test/emulator/helpers.js'
 import {type Emulator, startEmulator} from '../test/emulator/index.js'
 import {type BenchResult, ROOT} from './lib.js'
 
@@ -67,10 +68,26 @@ function cpuTicks(pid: number): number {
 
 const dynoCreates = (emulator: Emulator, app: string) => emulator.requests.filter(r => r.method === 'POST' && r.path === `/apps/${app}/dynos`)
 
-async function fireLag(emulator: Emulator, dataDir: string): Promise<BenchResult[]> {
-  const app = 'lag-app'
+/**
+ * The Platform API is a warm service; a freshly started emulator runs its first requests through
+ * cold code, which would count its own start against the clock. So it answers a few hundred dyno
+ * creates on another app first (each stopped before its process starts).
+ */
+async function warmEmulator(emulator: Emulator): Promise<void> {
+  emulator.createApp({name: 'warm-up', oneOffLimit: 10_000})
+  let next = 0
+  await Promise.all(Array.from({length: 64}, async () => {
+    while (next++ < 600) {
+      const created = await api(emulator, 'POST', '/apps/warm-up/dynos', {attach: false, command: 'true', env: {WARM: 'up'}, time_to_live: 60, type: 'warm'})
+      await api(emulator, 'POST', `/apps/warm-up/dynos/${created.body.name}/actions/stop`)
+    }
+  }))
+}
+
+/** One fresh clock, 200 triggers due in the same second: nominal → each dyno create arriving (ms). */
+async function burstLags(emulator: Emulator, dataDir: string, app: string): Promise<number[]> {
   emulator.createApp({name: app, oneOffLimit: 10_000})
-  const due = new Date(Math.ceil((Date.now() + 8000) / 1000) * 1000)
+  const due = new Date(Math.ceil((Date.now() + 6000) / 1000) * 1000)
   const cron = `${due.getUTCSeconds()} ${due.getUTCMinutes()} ${due.getUTCHours()} ${due.getUTCDate()} ${due.getUTCMonth() + 1} *`
   writeTriggers(dataDir, app, Array.from({length: 200}, () => cron))
   const clock = startClock(emulator, dataDir, app)
@@ -81,12 +98,21 @@ async function fireLag(emulator: Emulator, dataDir: string): Promise<BenchResult
     await stopClock(clock.child)
   }
 
-  const lags = dynoCreates(emulator, app).map(r => r.at - due.getTime())
+  return dynoCreates(emulator, app).map(r => r.at - due.getTime())
+}
+
+async function fireLag(emulator: Emulator, dataDir: string): Promise<BenchResult[]> {
+  await warmEmulator(emulator)
+  // three fresh clocks, each the first burst after its start (its code not yet warm): pooled
+  const runs: number[][] = []
+  for (let i = 0; i < 3; i++) runs.push(await burstLags(emulator, dataDir, `lag-app-${i}`))
+  const lags = runs.flat()
   const p50 = percentile(lags, 50)
   const p99 = percentile(lags, 99)
+  const each = (p: number) => runs.map(r => percentile(r, p)).join(', ')
   return [
-    {baseline: 50, name: 'fire lag p50, 200 triggers due in one second (nominal → dyno-create arriving)', ours: p50, pass: p50 <= 50, ratio: p50 / 50, target: '≤ 50 ms', unit: 'ms (baseline = target)'},
-    {baseline: 500, name: 'fire lag p99, 200 triggers due in one second', ours: p99, pass: p99 <= 500, ratio: p99 / 500, target: '≤ 500 ms', unit: 'ms (baseline = target)'},
+    {baseline: 50, name: `fire lag p50, 200 triggers due in one second, 3 fresh clocks (nominal → dyno-create arriving; each: ${each(50)} ms)`, ours: p50, pass: p50 <= 50, ratio: p50 / 50, target: '≤ 50 ms', unit: 'ms (baseline = target)'},
+    {baseline: 500, name: `fire lag p99, 200 triggers due in one second (each: ${each(99)} ms)`, ours: p99, pass: p99 <= 500, ratio: p99 / 500, target: '≤ 500 ms', unit: 'ms (baseline = target)'},
   ]
 }
 

@@ -15,16 +15,20 @@ export function hostRoot(): string {
   return path.resolve(path.dirname(process.argv[1] ?? OWN_ROOT), '..')
 }
 
-/** A package from the host CLI if it has the same major version, else ours. */
-export async function importShared<T>(name: string, major: string, fallback: () => Promise<T>): Promise<T> {
+/**
+ * A package from the host CLI if it has the same major version, else ours (`fallback`). With
+ * `file`, that file of the package (e.g. lib/request-id.js) rather than its entry point.
+ */
+export async function importShared<T>(name: string, major: string, fallback: () => Promise<T>, file?: string): Promise<T> {
   const root = hostRoot()
   if (root !== OWN_ROOT) {
     try {
       const entry = createRequire(path.join(root, 'package.json')).resolve(name)
       let dir = path.dirname(entry)
-      while (!dir.endsWith(path.join('node_modules', ...name.split('/')))) dir = path.dirname(dir)
+      const packageDir = path.join('node_modules', ...name.split('/'))
+      while (!dir.endsWith(packageDir) && dir !== path.dirname(dir)) dir = path.dirname(dir)
       const {version} = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {version: string}
-      if (version.startsWith(`${major}.`) && !entry.startsWith(OWN_ROOT)) return (await import(pathToFileURL(entry).href)) as T
+      if (version.startsWith(`${major}.`) && !entry.startsWith(OWN_ROOT)) return (await import(pathToFileURL(file ? path.join(dir, file) : entry).href)) as T
     } catch {}
   }
 

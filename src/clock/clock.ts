@@ -36,25 +36,50 @@ export interface ClockOptions {
   evidenceLines?: number
 }
 
-/** How many dyno creates a pass has in flight at once (200 due in one second should not queue). */
-const PARALLEL_LAUNCHES = 64
+/**
+ * How many dyno creates a pass has in flight at once: 200 due in one second go out together (the
+ * cap on running trigger dynos, --max-dynos, bounds a burst first).
+ */
+export const PARALLEL_LAUNCHES = 200
 /** how long before a due time the clock wakes to take its decisions and record them */
 const PREPARE_AHEAD_MS = 40
+/** how long before a due time connections are opened for it (a TLS handshake to the API takes a few round trips) */
+const WARM_AHEAD_MS = 1000
 /** how old the app's maintenance flag may be when a run fires */
 const FACTS_MAX_AGE_MS = 120_000
 
-/** Runs the tasks, at most `limit` at a time; results in the tasks' order. */
-export async function inParallel<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
+/**
+ * Runs the tasks, at most `limit` at a time; results in the tasks' order. They start in groups of
+ * `group` with a turn of the tick queue between, where node:http writes the requests built so far:
+ * started all at once, 200 dyno creates were all built before the first was written (13 ms, against
+ * 3 ms in groups of 8). Answers already back (I/O) still wait until every request is out.
+ */
+export async function inParallel<T>(tasks: Array<() => Promise<T>>, limit: number, group = 8): Promise<T[]> {
   const results: T[] = Array.from({length: tasks.length})
   let next = 0
+  let failure: {error: unknown} | null = null
   const worker = async () => {
-    while (next < tasks.length) {
-      const i = next++
-      results[i] = await tasks[i]()
+    try {
+      while (next < tasks.length) {
+        const i = next++
+        results[i] = await tasks[i]()
+      }
+    } catch (error) {
+      failure ??= {error} // the first failure stops new tasks; those under way finish
+      next = tasks.length
     }
   }
 
-  await Promise.all(Array.from({length: Math.min(limit, tasks.length)}, () => worker()))
+  const workers: Array<Promise<void>> = []
+  for (let w = 0; w < Math.min(limit, tasks.length); w++) {
+    workers.push(worker())
+    if (w % group === group - 1) await new Promise(resolve => {
+      process.nextTick(resolve)
+    })
+  }
+
+  await Promise.all(workers)
+  if (failure) throw (failure as {error: unknown}).error
   return results
 }
 
@@ -82,6 +107,8 @@ export class Clock {
   private factsAt = Number.NEGATIVE_INFINITY
   private cap: number
   private lastReload = 0
+  /** the due time whose connections were last opened ahead */
+  private warmedFor: null | number = null
 
   constructor(private readonly deps: ClockDeps, private readonly options: ClockOptions) {
     this.cap = options.maxDynos
@@ -115,7 +142,14 @@ export class Clock {
         if (wake !== null && wake - deps.now() < 60_000) await this.refreshFacts(FACTS_MAX_AGE_MS / 2)
         const current = deps.now()
         const until = Math.min((wake ?? Number.POSITIVE_INFINITY) - PREPARE_AHEAD_MS, current + (this.options.maxSleepMs ?? 30_000), this.lastReload + (this.options.reloadMs ?? 30_000))
-        await deps.sleep(Math.max(0, until - current), signal)
+        if (wake !== null && wake !== this.warmedFor && wake - WARM_AHEAD_MS < until) {
+          // on the way: connections for the coming burst, so its creates do not wait for handshakes
+          await deps.sleep(Math.max(0, wake - WARM_AHEAD_MS - current), signal)
+          this.warmedFor = wake
+          deps.platform.warmConnections?.(Math.min(this.cap, this.planner.dueCountBy(wake + WARM_AHEAD_MS)))
+        }
+
+        await deps.sleep(Math.max(0, until - deps.now()), signal)
         if (!signal.aborted && deps.now() - this.lastReload >= (this.options.reloadMs ?? 30_000)) await this.reload()
       }
     } finally {

@@ -13,7 +13,7 @@ import {sleep} from '../platform/sleep.js'
 import {writeFileAtomic} from '../store/file-store.js'
 import {acquirePidLock} from '../store/pid-lock.js'
 import {RunStore} from '../store/run-store.js'
-import {Clock, logfmt} from './clock.js'
+import {Clock, logfmt, PARALLEL_LAUNCHES} from './clock.js'
 
 export interface StartOptions {
   once: boolean
@@ -49,12 +49,36 @@ async function addExamples(context: Context, print: (line: string) => void): Pro
   })
 }
 
+/**
+ * Lines printed in one turn of the event loop go out as one write: a burst of 200 fires is then
+ * a few writes to stdout (a pipe to Logplex on a clock dyno), not 200 on the burst's critical path.
+ */
+export function batchLines(print: (text: string) => void): {flush(): void; print(line: string): void} {
+  let pending: string[] = []
+  const flush = () => {
+    if (pending.length === 0) return
+    const text = pending.join('\n')
+    pending = []
+    print(text)
+  }
+
+  return {
+    flush,
+    print(line) {
+      if (pending.length === 0) setImmediate(flush)
+      pending.push(line)
+    },
+  }
+}
+
 export async function startClock(context: Context, options: StartOptions): Promise<number> {
+  const output = batchLines(options.print)
+  const print = (line: string) => output.print(line)
   const release = await acquirePidLock(path.join(context.appDataDir, 'clock.lock'), `a clock for ${context.app}`)
   const controller = new AbortController()
   const stop = (signal: string) => {
     if (controller.signal.aborted) return
-    options.print(logfmt({at: 'stopping', signal}))
+    print(logfmt({at: 'stopping', signal}))
     controller.abort()
   }
 
@@ -64,9 +88,9 @@ export async function startClock(context: Context, options: StartOptions): Promi
   process.on('SIGINT', onInt)
   options.signal?.addEventListener('abort', () => stop('abort'), {once: true})
   try {
-    if (options.examples && context.local) await addExamples(context, options.print)
+    if (options.examples && context.local) await addExamples(context, print)
     const platform = platformFor(context)
-    if (context.platform) context.platform.keepConnections()
+    if (context.platform) await context.platform.keepConnections(PARALLEL_LAUNCHES)
     const clock = new Clock({
       async completeOneOff(triggerId) {
         if (context.store.kind !== 'file') return // a config var write would restart the app: the view derives it instead
@@ -80,7 +104,7 @@ export async function startClock(context: Context, options: StartOptions): Promi
       },
       now: () => context.now().getTime(),
       platform,
-      print: options.print,
+      print,
       async readState() {
         try {
           return JSON.parse(await readFile(options.stateFile, 'utf8')) as {lastPassAt: null | number}
@@ -94,12 +118,13 @@ export async function startClock(context: Context, options: StartOptions): Promi
         await writeFileAtomic(options.stateFile, JSON.stringify(state))
       },
     }, {maxDynos: options.maxDynos, once: options.once})
-    options.print(logfmt({app: context.app, at: 'started', mode: options.once ? 'once' : 'continuous', pid: process.pid}))
+    print(logfmt({app: context.app, at: 'started', mode: options.once ? 'once' : 'continuous', pid: process.pid}))
     return await clock.run(controller.signal)
   } finally {
     context.platform?.close()
     process.off('SIGTERM', onTerm)
     process.off('SIGINT', onInt)
+    output.flush()
     await release()
   }
 }

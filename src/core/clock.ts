@@ -139,6 +139,15 @@ export class Planner {
     return Number.isFinite(earliest) ? earliest : null
   }
 
+  /** How many runs fall due by `at`: the size of the coming burst, so connections can be opened ahead of it. */
+  dueCountBy(at: number): number {
+    this.placeAll()
+    let n = 0
+    for (const cursor of this.cursors.values()) if (cursor.dueAt <= at) n++
+    for (const r of this.retries) if (r.at <= at) n++
+    return n
+  }
+
   /** A due run that could not start yet (the dyno cap) comes back at `at`. */
   defer(due: Due & {kind: 'fire'}, at: number): void {
     this.retries.push({at, due})

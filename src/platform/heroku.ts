@@ -3,15 +3,19 @@
 import type {APIClient} from '@heroku-cli/command'
 import type * as Heroku from '@heroku-cli/schema'
 
-import http from 'node:http'
-import https from 'node:https'
-
 import type {AppFacts, DynoInfo, DynoRequest, LogRequest, RunPlatform} from './types.js'
 
 import {AppNotFoundError, InvalidInputError, PlatformError, UnauthorizedError} from '../core/errors.js'
+import {importShared} from '../oclif.js'
 import {followLog} from './log-stream.js'
+import {type WarmAgent, warmAgent} from './warm-agent.js'
 
 export type ConfigVars = Record<string, string>
+
+/** The tracker in `@heroku-cli/command` of the Request-Ids sent so far */
+interface RequestIds {
+  empty(): void
+}
 
 function dynoInfo(dyno: Heroku.Dyno): DynoInfo {
   return {
@@ -102,12 +106,25 @@ export class HerokuPlatform implements RunPlatform {
 
   /** The last RateLimit-Remaining the API sent, so a busy clock can slow down before it runs out. */
   rateLimitRemaining: null | number = null
-  private agent?: http.Agent
+  private agent?: WarmAgent
+  private requestIds?: null | RequestIds
 
-  /** For a long-lived process (the clock): connections are kept and reused, so a burst of fires does not open one each. */
-  keepConnections(): void {
-    const secure = !(process.env.HEROKU_HOST ?? '').startsWith('http://')
-    this.agent = secure ? new https.Agent({keepAlive: true, maxSockets: 64}) : new http.Agent({keepAlive: true, maxSockets: 64})
+  /**
+   * For a long-lived process (the clock): connections are kept and reused, so a burst of fires does
+   * not open one each; and each request carries its own Request-Id. @heroku-cli/command adds every
+   * earlier request's id to the header (up to 7 kB), which traces a short command's requests
+   * together but makes a clock's requests ~3 kB heavier each.
+   */
+  async keepConnections(maxSockets: number): Promise<void> {
+    this.agent = warmAgent(!(process.env.HEROKU_HOST ?? '').startsWith('http://'), maxSockets)
+    // the tracker of the same copy of @heroku-cli/command as the client (a file of that package, so it may move: then ids accumulate as before)
+    this.requestIds = await importShared<{RequestId: RequestIds}>('@heroku-cli/command', '13', () => import('@heroku-cli/command/lib/request-id.js'), 'lib/request-id.js')
+      .then(m => m.RequestId ?? null, () => null)
+  }
+
+  /** Opens connections ahead of `requests` requests due at once (only with kept connections); returns how many it opened. */
+  warmConnections(requests: number): number {
+    return this.agent?.warm(requests) ?? 0
   }
 
   /** Closes kept connections so the process can exit. */
@@ -116,6 +133,7 @@ export class HerokuPlatform implements RunPlatform {
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    this.requestIds?.empty()
     try {
       const response = await this.client.request<T>(path, {agent: this.agent, body, method, retryAuth: false})
       this.noteRateLimit(response.headers)

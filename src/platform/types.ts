@@ -46,4 +46,6 @@ export interface RunPlatform {
    * aborts. Sessions that expire or are cut are renewed without losing or repeating a line.
    */
   logLines(request: LogRequest, signal: AbortSignal): AsyncIterable<string>
+  /** Opens connections ahead of a burst of `requests` requests, where connections cost something. */
+  warmConnections?(requests: number): number
 }

@@ -2,7 +2,7 @@
 // Schedules with a seconds field make real time fast enough to test.
 import {expect} from 'chai'
 import {type ChildProcess, spawn} from 'node:child_process'
-import {mkdtempSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
@@ -237,5 +237,27 @@ describe('triggers:clock against the emulator', function () {
     await c.waitFor(/at=fired/)
     await c.waitFor(/at=stopped .*concurrency replace/)
     expect(emulator.requests.some(r => r.method === 'POST' && r.path.endsWith('/actions/stop'))).to.equal(true)
+  })
+
+  it('opens its connections before a burst, and each request carries its own Request-Id', async () => {
+    // 20 triggers due in the same second, a few seconds from now (written straight to the store)
+    const due = new Date(Math.ceil((Date.now() + 6000) / 1000) * 1000)
+    const cron = `${due.getUTCSeconds()} ${due.getUTCMinutes()} ${due.getUTCHours()} ${due.getUTCDate()} ${due.getUTCMonth() + 1} *`
+    const now = new Date().toISOString()
+    const triggers = Array.from({length: 20}, (_, i) => ({command: 'true', createdAt: now, id: `${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`, name: `burst-${i}`, schedule: cron, timezone: 'UTC', updatedAt: now}))
+    const dir = path.join(env.HEROKU_TRIGGERS_DATA_DIR, 'apps', 'clock-app')
+    mkdirSync(dir, {recursive: true})
+    writeFileSync(path.join(dir, 'definitions.json'), JSON.stringify({monitors: [], schemaVersion: 1, triggers}), {mode: 0o600})
+    const c = clock()
+    await c.waitFor(/at=started/)
+    for (let i = 0; i < 20; i++) await c.waitFor(new RegExp(`at=fired .*trigger=burst-${i} `), due.getTime() - Date.now() + 20_000)
+    expect(dynoCreates()).to.have.length(20)
+    expect(dynoCreates().every(r => r.at >= due.getTime()), 'no create before its nominal time').to.equal(true)
+    expect(emulator.connections.filter(at => at >= due.getTime()), 'connections opened during the burst').to.deep.equal([])
+    expect(emulator.connections.filter(at => at >= due.getTime() - 1500).length, 'connections opened just ahead of it').to.be.at.least(15)
+    // @heroku-cli/command would add every earlier request's id to the header; the clock sends one
+    const api = emulator.requests.filter(r => r.path !== '/stream') // the log stream is not a Platform API request
+    expect(api.length).to.be.above(20)
+    for (const r of api) expect(r.headers['request-id'], `${r.method} ${r.path}`).to.match(/^[\da-f-]{36}$/)
   })
 })

@@ -182,6 +182,18 @@ describe('the clock (core)', () => {
     expect(retryDelayMs(20)).to.equal(360_000)
   })
 
+  it('tells how many runs fall due by a time, so connections can be opened ahead of a burst', () => {
+    const every = [1, 2, 3].map(i => trigger({schedule: '*/15 * * * *'}, `1a2b3c4d-0000-4000-8000-00000000000${i}`))
+    const hourly = trigger({schedule: '0 * * * *'}, '1a2b3c4d-0000-4000-8000-000000000009')
+    const {p, take} = planner([...every, hourly], T0, T0)
+    const quarter = Date.parse('2026-11-23T10:15:00Z')
+    expect(p.dueCountBy(quarter - 1)).to.equal(0)
+    expect(p.dueCountBy(quarter)).to.equal(3)
+    expect(p.dueCountBy(Date.parse('2026-11-23T11:00:00Z'))).to.equal(4) // each trigger counts once, at its next time
+    take(quarter)
+    expect(p.dueCountBy(quarter)).to.equal(0)
+  })
+
   describe('whether a due run starts', () => {
     const facts = {cap: 10, maintenance: false, running: [] as string[], runningTotal: 0}
 

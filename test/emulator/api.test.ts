@@ -41,6 +41,13 @@ describe('emulator: Platform API', () => {
       expect(missing.headers.get('request-id')).to.match(/^[\da-f-]{36}$/)
     })
 
+    it('refuses a body over 8 MB with 413, and still answers on the same server', async () => {
+      const big = await api(emulator, 'PATCH', '/apps/api-app/config-vars', {HUGE: 'x'.repeat(9 * 1024 * 1024)})
+      expect(big.status).to.equal(413)
+      expect(big.body.id).to.equal('request_entity_too_large')
+      expect((await api(emulator, 'GET', '/apps/api-app/config-vars')).body).to.not.have.property('HUGE')
+    })
+
     it('wants the v3 Accept header (any version=3.x variant), else 406', async () => {
       for (const accept of ['application/vnd.heroku+json; version=3.sdk', 'application/vnd.heroku+json; version=3.run-inside', 'application/vnd.heroku+json;version=3']) {
         expect((await api(emulator, 'GET', '/apps/api-app', undefined, {Accept: accept})).status, accept).to.equal(200)

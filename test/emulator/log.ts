@@ -75,7 +75,7 @@ export class AppLog {
 
   /** kept entries after sequence number `seq` (an EventSource resuming with Last-Event-ID) */
   since(seq: number): LogEntry[] {
-    return this.kept.filter(e => e.seq > seq)
+    return this.kept.slice(-BACKLOG_LINES).filter(e => e.seq > seq)
   }
 
   subscribe(listener: (entry: LogEntry) => void): () => void {
@@ -96,7 +96,8 @@ export class AppLog {
     const line = `${formatTimestamp(at)} ${source}${ps === null ? '' : `[${ps}]`}: ${message}`
     const entry: LogEntry = {line, message, micros: at, ps, seq: ++this.seq, source}
     this.kept.push(entry)
-    if (this.kept.length > BACKLOG_LINES) this.kept.splice(0, this.kept.length - BACKLOG_LINES)
+    // trimmed in steps, not at every line: a busy log should not move 1500 entries per line
+    if (this.kept.length > 2 * BACKLOG_LINES) this.kept.splice(0, this.kept.length - BACKLOG_LINES)
     this.all.push(line)
     if (this.all.length > KEEP_ALL) this.all.splice(0, this.all.length - KEEP_ALL)
     for (const listener of this.listeners) listener(entry)

@@ -34,6 +34,7 @@ const iso = (d: Date | null): null | string => (d ? d.toISOString().replace(/\.\
 export class EmulatorServer implements Emulator {
   readonly apiKey: string
   readonly faults: FaultState
+  readonly connections: number[] = []
   readonly requests: RecordedRequest[] = []
   url = ''
   private readonly accountCreatedAt = new Date(Date.now() - 400 * 86_400_000)
@@ -87,6 +88,7 @@ export class EmulatorServer implements Emulator {
         send(res, {body: {id: 'internal_server_error', message: `Emulator error: ${(error as Error).message}`}, status: 500})
       })
     })
+    this.server.on('connection', () => this.connections.push(Date.now()))
     this.defineRoutes()
   }
 
@@ -133,6 +135,7 @@ export class EmulatorServer implements Emulator {
   reset(): void {
     this.faults.clear()
     this.requests.length = 0
+    this.connections.length = 0
     this.tokens = this.options.rateLimitTokens
   }
 

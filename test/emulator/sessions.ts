@@ -41,6 +41,8 @@ const optionalString = (value: unknown, name: string): string | undefined => {
 
 export class SessionStore {
   private readonly sessions = new Map<string, LogSession>()
+  /** each open stream's lines not yet written */
+  private readonly flushers = new WeakMap<ServerResponse, () => void>()
 
   constructor(private readonly faults: FaultState, private readonly options: {expiryMs: number; keepaliveMs: number; retryMs?: number}) {}
 
@@ -132,17 +134,28 @@ export class SessionStore {
     const cutAfter = this.faults.takeCut()
     let sent = 0
     let cut = false
+    // lines made in one turn of the event loop go out in one write, as logplex sends them in batches
+    let pending = ''
+    const flush = (): void => {
+      if (pending !== '' && !res.destroyed && !res.writableEnded) res.write(pending)
+      pending = ''
+    }
+
+    this.flushers.set(res, flush)
     const write = (entry: LogEntry): void => {
       if (cut || res.destroyed || res.writableEnded || !matchesFilter(entry, filter)) return
       const text = sse ? `id: ${entry.seq}\ndata: ${entry.line}\n\n` : `${entry.line}\n`
       sent++
       if (cutAfter !== undefined && sent >= cutAfter) {
         cut = true
-        res.write(text, () => res.destroy())
+        const rest = pending + text
+        pending = ''
+        res.write(rest, () => res.destroy())
         return
       }
 
-      res.write(text)
+      if (pending === '') setImmediate(flush)
+      pending += text
     }
 
     if (cutAfter === 0) {
@@ -155,13 +168,18 @@ export class SessionStore {
     const backlog = Number.isInteger(lastEventId) && lastEventId > 0 ? session.app.log.since(lastEventId) : session.app.log.backlog(session.lines)
     for (const entry of backlog) write(entry)
     if (!session.tail) {
-      if (!cut) res.end()
+      if (!cut) {
+        flush()
+        res.end()
+      }
+
       return 200
     }
 
     session.streams.add(res)
     const unsubscribe = session.app.log.subscribe(write)
     const keepalive = setInterval(() => {
+      flush()
       if (sse && !cut && !res.destroyed && !res.writableEnded) res.write(': keepalive\n\n')
     }, this.options.keepaliveMs)
     const cleanup = (): void => {
@@ -177,7 +195,11 @@ export class SessionStore {
   private expire(session: LogSession): void {
     session.expired = true
     if (session.timer) clearTimeout(session.timer)
-    for (const res of session.streams) res.end()
+    for (const res of session.streams) {
+      this.flushers.get(res)?.()
+      res.end()
+    }
+
     session.streams.clear()
   }
 }

@@ -182,6 +182,8 @@ export interface Emulator {
   apiKey: string
   app(name: string): EmulatedApp | undefined
   appendLog(app: string, source: string, dyno: null | string, message: string, at?: Date): void
+  /** when each TCP connection to the emulator was opened (ms since the epoch) */
+  connections: number[]
   createApp(spec: AppSpec): EmulatedApp
   dynos(app: string): EmulatedDyno[]
   faults: Faults

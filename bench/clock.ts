@@ -2,12 +2,13 @@
 // fire lag with 200 triggers due in the same second, Platform API requests per fired run in
 // steady state, and the clock's CPU while idle with 10,000 active triggers.
 import {type ChildProcess, spawn} from 'node:child_process'
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {api} from '../test/emulator/helpers.js'
 import {type Emulator, startEmulator} from '../test/emulator/index.js'
+import {cronAt, seedDefinitions} from '../test/helpers/store.js'
 import {type BenchResult, ROOT} from './lib.js'
 
 const RUN = path.join(ROOT, 'bin', 'run.js')
@@ -15,16 +16,6 @@ const RUN = path.join(ROOT, 'bin', 'run.js')
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
-}
-
-function writeTriggers(dataDir: string, app: string, schedules: string[]): void {
-  const now = new Date().toISOString()
-  const triggers = schedules.map((schedule, i) => ({
-    command: 'true', createdAt: now, id: `${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`, name: `t${i}`, schedule, timezone: 'UTC', updatedAt: now,
-  }))
-  const dir = path.join(dataDir, 'apps', app)
-  mkdirSync(dir, {recursive: true})
-  writeFileSync(path.join(dir, 'definitions.json'), JSON.stringify({monitors: [], schemaVersion: 1, triggers}), {mode: 0o600})
 }
 
 function startClock(emulator: Emulator, dataDir: string, app: string): {child: ChildProcess; started: Promise<void>} {
@@ -88,8 +79,7 @@ async function warmEmulator(emulator: Emulator): Promise<void> {
 async function burstLags(emulator: Emulator, dataDir: string, app: string): Promise<number[]> {
   emulator.createApp({name: app, oneOffLimit: 10_000})
   const due = new Date(Math.ceil((Date.now() + 6000) / 1000) * 1000)
-  const cron = `${due.getUTCSeconds()} ${due.getUTCMinutes()} ${due.getUTCHours()} ${due.getUTCDate()} ${due.getUTCMonth() + 1} *`
-  writeTriggers(dataDir, app, Array.from({length: 200}, () => cron))
+  seedDefinitions(path.join(dataDir, 'apps', app), Array.from({length: 200}, () => ({schedule: cronAt(due)})))
   const clock = startClock(emulator, dataDir, app)
   try {
     await clock.started
@@ -119,7 +109,7 @@ async function fireLag(emulator: Emulator, dataDir: string): Promise<BenchResult
 async function requestsPerRun(emulator: Emulator, dataDir: string): Promise<BenchResult> {
   const app = 'steady-app'
   emulator.createApp({name: app, oneOffLimit: 10_000})
-  writeTriggers(dataDir, app, Array.from({length: 50}, () => '*/2 * * * * *'))
+  seedDefinitions(path.join(dataDir, 'apps', app), Array.from({length: 50}, () => ({schedule: '*/2 * * * * *'})))
   const clock = startClock(emulator, dataDir, app)
   try {
     await clock.started
@@ -141,7 +131,7 @@ async function idleCpu(emulator: Emulator, dataDir: string, seconds = 60): Promi
   const app = 'idle-app'
   emulator.createApp({name: app})
   const hour = (new Date().getUTCHours() + 3) % 24 // nothing due for at least two hours
-  writeTriggers(dataDir, app, Array.from({length: 10_000}, (_, i) => `${i % 60} ${hour} * * *`))
+  seedDefinitions(path.join(dataDir, 'apps', app), Array.from({length: 10_000}, (_, i) => ({schedule: `${i % 60} ${hour} * * *`})))
   const clock = startClock(emulator, dataDir, app)
   try {
     await clock.started

@@ -1,10 +1,11 @@
 // Issue 2's figures: startup of a plugin command against a minimal oclif command, and
 // triggers:create with 10,000 stored triggers against 10.
-import {mkdirSync, mkdtempSync, realpathSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, realpathSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {localAppDataDir} from '../src/base.js'
+import {seedDefinitions} from '../test/helpers/store.js'
 import {type BenchResult, compareCommands, ROOT, timeCommand} from './lib.js'
 
 const RUN = path.join(ROOT, 'bin', 'run.js')
@@ -13,14 +14,8 @@ const MINIMAL = path.join(ROOT, 'bench', 'fixtures', 'minimal-cli', 'bin', 'run.
 function seedStore(count: number): {dataDir: string; project: string} {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-data-'))
   const project = mkdtempSync(path.join(tmpdir(), 'bench-project-'))
-  const now = new Date().toISOString()
-  const triggers = Array.from({length: count}, (_, i) => ({
-    command: `bin/task --n ${i}`, createdAt: now, id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-    name: `task ${i}`, schedule: `${i % 60} * * * *`, timezone: 'UTC', updatedAt: now,
-  }))
-  const dir = localAppDataDir(dataDir, realpathSync(project))
-  mkdirSync(dir, {recursive: true})
-  writeFileSync(path.join(dir, 'definitions.json'), JSON.stringify({monitors: [], schemaVersion: 1, triggers}), {mode: 0o600})
+  const specs = Array.from({length: count}, (_, i) => ({command: `bin/task --n ${i}`, name: `task ${i}`, schedule: `${i % 60} * * * *`}))
+  seedDefinitions(localAppDataDir(dataDir, realpathSync(project)), specs)
   return {dataDir, project}
 }
 

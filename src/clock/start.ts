@@ -73,7 +73,7 @@ export function batchLines(print: (text: string) => void): {flush(): void; print
 
 export async function startClock(context: Context, options: StartOptions): Promise<number> {
   const output = batchLines(options.print)
-  const print = (line: string) => output.print(line)
+  const {print} = output
   const release = await acquirePidLock(path.join(context.appDataDir, 'clock.lock'), `a clock for ${context.app}`)
   const controller = new AbortController()
   const stop = (signal: string) => {

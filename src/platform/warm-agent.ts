@@ -11,6 +11,9 @@ type OnCreate = Parameters<http.Agent['createConnection']>[1]
 /** how long an idle connection is trusted to stay open: servers often close them after 5 s (Node's default) */
 const STALE_MS = 4000
 
+/** which pool a connection belongs to (host, port, TLS options), as the agent keys them */
+const poolOf = (options: ConnectionOptions): string | undefined => (options as {_agentKey?: string})._agentKey
+
 function sockets(table: NodeJS.ReadOnlyDict<Socket[]>): Socket[] {
   return Object.values(table).flatMap(list => list ?? [])
 }
@@ -41,7 +44,7 @@ function warmable(Base: AgentClass): new (options: http.AgentOptions) => WarmAge
 
     createConnection(options: ConnectionOptions, onCreate?: OnCreate): Socket | undefined {
       this.last = options
-      const key = (options as {_agentKey?: string})._agentKey
+      const key = poolOf(options)
       while (this.spare.length > 0) {
         const {key: spareKey, socket} = this.spare.pop()!
         if (socket.destroyed || spareKey !== key) {
@@ -81,7 +84,7 @@ function warmable(Base: AgentClass): new (options: http.AgentOptions) => WarmAge
         // a spare socket that fails or is closed is simply not used
         socket.on('error', () => socket.destroy())
         socket.unref()
-        this.spare.push({key: (this.last as {_agentKey?: string})._agentKey, socket})
+        this.spare.push({key: poolOf(this.last), socket})
       }
 
       return Math.max(0, missing)

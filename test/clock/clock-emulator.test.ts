@@ -2,12 +2,13 @@
 // Schedules with a seconds field make real time fast enough to test.
 import {expect} from 'chai'
 import {type ChildProcess, spawn} from 'node:child_process'
-import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {type Emulator, startEmulator} from '../emulator/index.js'
 import {cli, parseJson, ROOT, RUN} from '../helpers/cli.js'
+import {cronAt, seedDefinitions} from '../helpers/store.js'
 
 interface ClockProcess {
   child: ChildProcess
@@ -242,12 +243,7 @@ describe('triggers:clock against the emulator', function () {
   it('opens its connections before a burst, and each request carries its own Request-Id', async () => {
     // 20 triggers due in the same second, a few seconds from now (written straight to the store)
     const due = new Date(Math.ceil((Date.now() + 6000) / 1000) * 1000)
-    const cron = `${due.getUTCSeconds()} ${due.getUTCMinutes()} ${due.getUTCHours()} ${due.getUTCDate()} ${due.getUTCMonth() + 1} *`
-    const now = new Date().toISOString()
-    const triggers = Array.from({length: 20}, (_, i) => ({command: 'true', createdAt: now, id: `${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`, name: `burst-${i}`, schedule: cron, timezone: 'UTC', updatedAt: now}))
-    const dir = path.join(env.HEROKU_TRIGGERS_DATA_DIR, 'apps', 'clock-app')
-    mkdirSync(dir, {recursive: true})
-    writeFileSync(path.join(dir, 'definitions.json'), JSON.stringify({monitors: [], schemaVersion: 1, triggers}), {mode: 0o600})
+    seedDefinitions(path.join(env.HEROKU_TRIGGERS_DATA_DIR, 'apps', 'clock-app'), Array.from({length: 20}, (_, i) => ({name: `burst-${i}`, schedule: cronAt(due)})))
     const c = clock()
     await c.waitFor(/at=started/)
     for (let i = 0; i < 20; i++) await c.waitFor(new RegExp(`at=fired .*trigger=burst-${i} `), due.getTime() - Date.now() + 20_000)

@@ -2,6 +2,7 @@
 import {expect} from 'chai'
 
 import {compareEvents, type LifecycleEvent, parseEvents, parseLine, toEvent} from '../../src/core/lifecycle.js'
+import {SCHEDULER_JOB_SUCCEEDS} from '../helpers/heroku-lines.js'
 
 /** The event of one line, without the line it came from (for comparing). */
 function event(raw: string): Omit<LifecycleEvent, 'line'> {
@@ -74,15 +75,7 @@ describe('lifecycle: the envelope', () => {
 
 describe('lifecycle: the canonical one-off lines (platform-api.md §3.5, verbatim)', () => {
   it('a Heroku Scheduler job that succeeds', () => {
-    const lines = [
-      '2020-11-07T16:04:49.309888+00:00 app[api]: Starting process with command `php src/test.php` by user scheduler@addons.heroku.com',
-      '2020-11-07T16:04:50.236685+00:00 heroku[scheduler.8715]: Starting process with command `php src/test.php`',
-      '2020-11-07T16:04:50.824747+00:00 heroku[scheduler.8715]: State changed from starting to up',
-      '2020-11-07T16:04:52.153919+00:00 app[scheduler.8715]: It Works !',
-      '2020-11-07T16:04:52.156169+00:00 heroku[scheduler.8715]: Process exited with status 0',
-      '2020-11-07T16:04:52.196298+00:00 heroku[scheduler.8715]: State changed from up to complete',
-    ]
-    expect(lines.map(l => event(l))).to.deep.equal([
+    expect(SCHEDULER_JOB_SUCCEEDS.map(l => event(l))).to.deep.equal([
       {kind: 'announced', command: 'php src/test.php', user: 'scheduler@addons.heroku.com', dyno: 'api', time: at('2020-11-07T16:04:49.309Z'), micros: 888},
       {kind: 'starting', command: 'php src/test.php', dyno: 'scheduler.8715', time: at('2020-11-07T16:04:50.236Z'), micros: 685},
       {kind: 'state', from: 'starting', to: 'up', dyno: 'scheduler.8715', time: at('2020-11-07T16:04:50.824Z'), micros: 747},
@@ -190,12 +183,7 @@ describe('lifecycle: the canonical one-off lines (platform-api.md §3.5, verbati
 })
 
 describe('lifecycle: streams', () => {
-  const text = [
-    '2020-11-07T16:04:50.236685+00:00 heroku[scheduler.8715]: Starting process with command `php src/test.php`',
-    '2020-11-07T16:04:50.824747+00:00 heroku[scheduler.8715]: State changed from starting to up',
-    '2020-11-07T16:04:52.153919+00:00 app[scheduler.8715]: It Works !',
-    '2020-11-07T16:04:52.156169+00:00 heroku[scheduler.8715]: Process exited with status 0',
-  ].join('\n') + '\n'
+  const text = SCHEDULER_JOB_SUCCEEDS.slice(1, 5).join('\n') + '\n' // the dyno's lines up to its exit
 
   it('gives the same events however the stream is cut into chunks', () => {
     const whole = parseEvents(text).events.map(e => e.line.raw)

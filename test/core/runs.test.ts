@@ -5,6 +5,7 @@ import {type LifecycleEvent, parseEvents} from '../../src/core/lifecycle.js'
 import {
   applyEvent, dynoTypeFor, newRun, noteStop, reconcile, type Run, settle, SETTLE_GRACE_MS, triggerIdsByDynoType, triggerPrefixFromDyno,
 } from '../../src/core/runs.js'
+import {SCHEDULER_JOB_SUCCEEDS} from '../helpers/heroku-lines.js'
 
 const T0 = Date.parse('2026-11-23T10:00:00Z')
 const TRIGGER = {command: 'python report.py', id: '1a2b3c4d-0000-4000-8000-000000000001', size: 'Standard-1X', timeout: 600}
@@ -50,14 +51,7 @@ const iso = (s: number) => new Date(T0 + s * 1000).toISOString()
 
 describe('runs: outcome from the log stream', () => {
   it('a Heroku Scheduler job (verbatim lines) is a run of its own that succeeded', () => {
-    const stream = [
-      '2020-11-07T16:04:49.309888+00:00 app[api]: Starting process with command `php src/test.php` by user scheduler@addons.heroku.com',
-      '2020-11-07T16:04:50.236685+00:00 heroku[scheduler.8715]: Starting process with command `php src/test.php`',
-      '2020-11-07T16:04:50.824747+00:00 heroku[scheduler.8715]: State changed from starting to up',
-      '2020-11-07T16:04:52.153919+00:00 app[scheduler.8715]: It Works !',
-      '2020-11-07T16:04:52.156169+00:00 heroku[scheduler.8715]: Process exited with status 0',
-      '2020-11-07T16:04:52.196298+00:00 heroku[scheduler.8715]: State changed from up to complete',
-    ].join('\n') + '\n'
+    const stream = SCHEDULER_JOB_SUCCEEDS.join('\n') + '\n'
     const runs = reconcile([], parseEvents(stream).events)
     expect(runs).to.have.length(1)
     expect(seen(runs[0])).to.deep.include({

@@ -253,6 +253,18 @@ export class DynoRuntime implements EmulatedDyno {
     })
   }
 
+  /** the lines a stopped one-off gets, whether or not its process had started */
+  private announceStop(reason: StopReason): void {
+    if (reason === 'cycle') this.heroku('Cycling')
+    if (reason === 'restart') this.heroku('Restarting')
+    if (reason !== 'ttl') {
+      this.setState('complete')
+      this.completeLogged = true
+    }
+
+    this.heroku('Stopping all processes with SIGTERM')
+  }
+
   /** ends a running one-off: TTL expiry, actions/stop, a restart or cycling */
   terminate(reason: StopReason): void {
     if (this.done || this.stopping) return
@@ -265,14 +277,7 @@ export class DynoRuntime implements EmulatedDyno {
       // stopped before its process started: the same lines, no process to signal
       this.launchPending = false
       this.clearTimers()
-      if (reason === 'cycle') this.heroku('Cycling')
-      if (reason === 'restart') this.heroku('Restarting')
-      if (reason !== 'ttl') {
-        this.setState('complete')
-        this.completeLogged = true
-      }
-
-      this.heroku('Stopping all processes with SIGTERM')
+      this.announceStop(reason)
       this.finish(143)
       return
     }
@@ -283,14 +288,7 @@ export class DynoRuntime implements EmulatedDyno {
     }
 
     this.stopping = reason
-    if (reason === 'cycle') this.heroku('Cycling')
-    if (reason === 'restart') this.heroku('Restarting')
-    if (reason !== 'ttl') {
-      this.setState('complete')
-      this.completeLogged = true
-    }
-
-    this.heroku('Stopping all processes with SIGTERM')
+    this.announceStop(reason)
     this.killGroup('SIGTERM')
     this.timer(this.ctx.stopGraceMs, () => {
       if (this.done) return

@@ -2,7 +2,7 @@
 // becomes an entry (only what differs from the defaults) and an entry becomes a trigger through the
 // same checks as triggers:create, with every problem named by the line of its key.
 import {createHash} from 'node:crypto'
-import {isMap, isPair, isScalar, LineCounter, parseDocument, stringify} from 'yaml'
+import {type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, stringify, type YAMLMap} from 'yaml'
 
 import {InvalidInputError} from './errors.js'
 import {parseAt} from './schedule.js'
@@ -148,7 +148,7 @@ export function parseScheduleFile(text: string): ParsedFile {
           if (!isPair(item)) continue
           const name = isScalar(item.key) ? String(item.key.value) : ''
           const entry = (value as Record<string, unknown>)[name]
-          result.entries.push({line: lineOf(item.key), name, value: withEnvSource(entry, item.value)})
+          result.entries.push({line: lineOf(item.key), name, value: withEnvSource(entry, item.value, doc)})
         }
 
         break;
@@ -179,21 +179,44 @@ export function parseScheduleFile(text: string): ParsedFile {
   return result
 }
 
-/** env values written as numbers or booleans keep their text as written (`ZIP: 01234` is "01234"). */
-function withEnvSource(entry: unknown, node: unknown): unknown {
-  if (!isMap(node) || entry === null || typeof entry !== 'object') return entry
-  const envPair = node.items.find(p => isScalar(p.key) && p.key.value === 'env')
-  const {env} = (entry as Record<string, unknown>)
-  if (!envPair || !isMap(envPair.value) || env === null || typeof env !== 'object') return entry
+/** env values written as numbers or booleans keep their text as written (`ZIP: 01234` is "01234"), through anchors too. */
+function withEnvSource(entry: unknown, node: unknown, doc: Document): unknown {
+  const env = (entry as null | Record<string, unknown>)?.env
+  if (env === null || typeof env !== 'object' || Array.isArray(env)) return entry
   const fixed: Record<string, unknown> = {...env as Record<string, unknown>}
-  for (const item of envPair.value.items) {
-    if (!isScalar(item.key) || !isScalar(item.value)) continue
-    const key = String(item.key.value)
-    const {value} = item.value
-    if (typeof value === 'number' || typeof value === 'boolean') fixed[key] = item.value.source ?? String(value)
+  for (const [key, value] of Object.entries(fixed)) if (typeof value === 'number' || typeof value === 'boolean') fixed[key] = String(value)
+  const envNode = envNodeOf(node, doc, 0)
+  if (envNode) {
+    for (const item of envNode.items) {
+      if (!isScalar(item.key) || !isScalar(item.value)) continue
+      const {source, value} = item.value
+      if ((typeof value === 'number' || typeof value === 'boolean') && source !== undefined) fixed[String(item.key.value)] = source
+    }
   }
 
   return {...entry as Record<string, unknown>, env: fixed}
+}
+
+/** The map an entry's env comes from: its own, or one merged in with `<<: *anchor`. */
+function envNodeOf(node: unknown, doc: Document, depth: number): undefined | YAMLMap {
+  const resolved = isAlias(node) ? node.resolve(doc) : node
+  if (!isMap(resolved) || depth > 10) return undefined
+  const own = resolved.items.find(p => isScalar(p.key) && p.key.value === 'env')
+  if (own) {
+    const value = isAlias(own.value) ? own.value.resolve(doc) : own.value
+    return isMap(value) ? value : undefined
+  }
+
+  for (const pair of resolved.items) {
+    if (!isScalar(pair.key) || (pair.key.value !== '<<' && typeof pair.key.value !== 'symbol')) continue
+    const sources = isSeq(pair.value) ? pair.value.items : [pair.value]
+    for (const source of sources) {
+      const found = envNodeOf(source, doc, depth + 1)
+      if (found) return found
+    }
+  }
+
+  return undefined
 }
 
 /** A trigger as checked from its entry, not yet compared with the app. */
@@ -266,7 +289,7 @@ function checkEntry(entry: ParsedEntry, now: Date): CheckedEntry {
   const fields = value as Record<string, unknown>
   for (const key of Object.keys(fields)) {
     if ((ENTRY_FIELDS as readonly string[]).includes(key)) continue
-    const meant = ALIASES[key] ?? ENTRY_FIELDS.find(f => f.toLowerCase() === key.toLowerCase().replaceAll(/[-_]/g, ''))
+    const meant = ALIASES[key] ?? ENTRY_FIELDS.find(f => f.toLowerCase() === key.toLowerCase().replaceAll(/[-_]/g, '')) ?? ENTRY_FIELDS.find(f => distance(f.toLowerCase(), key.toLowerCase()) <= 2)
     if (key === 'name') throw new InvalidInputError('the name is the entry\'s key, not a field: remove "name:" and rename the key')
     throw new InvalidInputError(`unknown field ${JSON.stringify(key)}: ${meant ? `write ${meant}` : `the fields are ${ENTRY_FIELDS.join(', ')}`}`)
   }
@@ -333,6 +356,18 @@ function checkEntry(entry: ParsedEntry, now: Date): CheckedEntry {
   if (completed) trigger.state = 'completed'
   const pastAt = trigger.at !== null && Date.parse(trigger.at) <= now.getTime()
   return {line: entry.line, name: trigger.name, pastAt, trigger, warnings: warnings.map(w => inFileTerms(w))}
+}
+
+/** Edit distance, to suggest the field a typo meant. */
+function distance(a: string, b: string): number {
+  let row = Array.from({length: b.length + 1}, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i]
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+    row = next
+  }
+
+  return row[b.length]
 }
 
 /** The checks speak in flags (`--timeout must be ...`); in a file the same thing is a field. */

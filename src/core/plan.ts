@@ -120,7 +120,7 @@ export function planApply(entries: readonly CheckedEntry[], triggers: readonly T
 
   if (problems.length > 0) throw new ScheduleFileError(file, problems)
 
-  const absent = triggers.filter(t => !matched.has(t))
+  const absent = triggers.filter(t => !matched.has(t)).sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1))
   for (const gone of absent) {
     const twin = plan.create.find(c => c.command === gone.command && c.schedule === gone.schedule && c.at === gone.at)
     if (twin) plan.renames.push({from: gone.name, to: twin.name})

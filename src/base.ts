@@ -6,28 +6,11 @@
 import type {APIClient} from '@heroku-cli/command'
 import type {Interfaces} from '@oclif/core'
 
-import {createHash} from 'node:crypto'
 import path from 'node:path'
 
-import type {HerokuPlatform} from './platform/heroku.js'
-import type {DefinitionStore} from './store/definitions.js'
-
+import {type Context} from './context.js'
 import {ConfirmationRequiredError, InvalidInputError, TriggersError} from './core/errors.js'
 import {Command, Flags, importShared, ux} from './oclif.js'
-
-export interface Context {
-  /** the Heroku app's name, or "local" */
-  app: string
-  local: boolean
-  /** for --local: the project directory the tasks run in */
-  localDir: null | string
-  /** where this machine keeps the app's files */
-  appDataDir: string
-  store: DefinitionStore
-  /** null on --local */
-  platform: HerokuPlatform | null
-  now(): Date
-}
 
 export type BaseFlags = Interfaces.InferredFlags<typeof BaseCommand.baseFlags>
 
@@ -52,8 +35,6 @@ const appFlag = Flags.custom<string>({
   helpValue: '<value>',
 })
 
-const wallClock = () => new Date()
-
 export abstract class BaseCommand extends Command {
   static baseFlags = {
     app: appFlag(),
@@ -62,6 +43,7 @@ export abstract class BaseCommand extends Command {
   }
   static enableJsonFlag = false
   private client?: APIClient
+  private readonly opened: Context[] = []
 
   /** The user's Heroku API client (@heroku-cli/command), created on first use. */
   protected async heroku(): Promise<APIClient> {
@@ -77,26 +59,26 @@ export abstract class BaseCommand extends Command {
     return process.env.HEROKU_TRIGGERS_DATA_DIR ?? path.join(this.config.dataDir, 'triggers')
   }
 
-  /** Builds what the core needs for the app the flags name (or for this machine with --local). */
-  protected async context(flags: {app?: string; local?: boolean}, options: {beforeSharedWrite?: () => void} = {}): Promise<Context> {
-    const now = wallClock
-    if (flags.local) {
-      const localDir = process.cwd()
-      const appDataDir = localAppDataDir(this.dataRoot(), localDir)
-      const {fileStoreFor} = await import('./store/open.js')
-      return {app: 'local', appDataDir, local: true, localDir, now, platform: null, store: fileStoreFor(appDataDir)}
-    }
+  /** Builds what the core needs for the app the flags name (or for this machine with --local): src/context.ts decides. */
+  protected async context(flags: {app?: string; local?: boolean}, options: {beforeSharedWrite?: () => void; retentionDays?: number} = {}): Promise<Context> {
+    const {buildContext} = await import('./context.js')
+    const context = await buildContext({
+      app: flags.app,
+      beforeSharedWrite: options.beforeSharedWrite ?? (() => this.sharedWriteNotice(flags.app ?? '')),
+      dataRoot: this.dataRoot(),
+      heroku: () => this.heroku(),
+      local: flags.local,
+      retentionDays: options.retentionDays,
+    })
+    this.opened.push(context)
+    return context
+  }
 
-    if (!flags.app) {
-      throw new InvalidInputError('missing --app: name the Heroku app with --app example-app (or set HEROKU_APP), or use --local to work on this machine')
-    }
-
-    const {app} = flags
-    const appDataDir = path.join(this.dataRoot(), 'apps', app.replaceAll(/[^\w.-]/g, '_'))
-    const [{HerokuPlatform}, {openAppStore}] = await Promise.all([import('./platform/heroku.js'), import('./store/open.js')])
-    const platform = await HerokuPlatform.connect(await this.heroku(), app)
-    const store = await openAppStore(platform, appDataDir, options.beforeSharedWrite ?? (() => this.sharedWriteNotice(app)))
-    return {app, appDataDir, local: false, localDir: null, now, platform, store}
+  /** A store's connections (Postgres) close when the command ends, whatever way it ends. */
+  protected async finally(error: Error | undefined): Promise<unknown> {
+    const opened = this.opened.splice(0)
+    await Promise.all(opened.map(c => c.storage.close().catch(() => {})))
+    return super.finally(error)
   }
 
   protected sharedWriteNotice(app: string): void {
@@ -136,11 +118,7 @@ export abstract class BaseCommand extends Command {
   }
 }
 
-/** Where --local keeps a project's files: one folder per project directory. */
-export function localAppDataDir(dataRoot: string, projectDir: string): string {
-  const key = `${path.basename(projectDir).replaceAll(/[^\w.-]/g, '_')}-${createHash('sha256').update(projectDir).digest('hex').slice(0, 8)}`
-  return path.join(dataRoot, 'local', key)
-}
+export {type Context, localAppDataDir} from './context.js'
 
 export function isInteractive(): boolean {
   return Boolean(process.stdin.isTTY && process.stdout.isTTY)

@@ -1,5 +1,5 @@
 import type {DynoInfo, RunPlatform} from '../platform/types.js'
-import type {RunStore} from '../store/run-store.js'
+import type {HistoryStore} from '../store/store.js'
 
 // The clock process: the imperative shell around the core's planner. It feeds the planner real
 // time, fires due runs as detached dynos, follows the app's log stream to learn each run's
@@ -14,7 +14,9 @@ import {scheduleOf, type Trigger} from '../core/trigger.js'
 export interface ClockDeps {
   platform: RunPlatform
   loadTriggers(): Promise<Trigger[]>
-  runs: RunStore<Run>
+  runs: HistoryStore
+  /** who this clock is, in its claims */
+  owner: string
   readState(): Promise<{lastPassAt: null | number}>
   writeState(state: {lastPassAt: number}): Promise<void>
   /** marks one-off triggers completed after they fire */
@@ -109,9 +111,23 @@ export class Clock {
   private lastReload = 0
   /** the due time whose connections were last opened ahead */
   private warmedFor: null | number = null
+  /** aborted to cut the current sleep short: something fell due sooner than the sleep planned for */
+  private wakeUp = new AbortController()
+  private reloadRequested = false
 
   constructor(private readonly deps: ClockDeps, private readonly options: ClockOptions) {
     this.cap = options.maxDynos
+  }
+
+  /** The definitions changed elsewhere (the store said so): reload them now, not at the next poll. */
+  reloadSoon(): void {
+    this.reloadRequested = true
+    this.wake()
+  }
+
+  /** Ends the current sleep: the loop then looks again at what is due next. */
+  wake(): void {
+    this.wakeUp.abort()
   }
 
   /** Runs until `signal` aborts (or one pass with --once). Returns the number of runs fired. */
@@ -142,15 +158,15 @@ export class Clock {
         if (wake !== null && wake - deps.now() < 60_000) await this.refreshFacts(FACTS_MAX_AGE_MS / 2)
         const current = deps.now()
         const until = Math.min((wake ?? Number.POSITIVE_INFINITY) - PREPARE_AHEAD_MS, current + (this.options.maxSleepMs ?? 30_000), this.lastReload + (this.options.reloadMs ?? 30_000))
-        if (wake !== null && wake !== this.warmedFor && wake - WARM_AHEAD_MS < until) {
-          // on the way: connections for the coming burst, so its creates do not wait for handshakes
-          await deps.sleep(Math.max(0, wake - WARM_AHEAD_MS - current), signal)
+        if (wake !== null && wake !== this.warmedFor && wake - WARM_AHEAD_MS < until && // on the way: connections for the coming burst, so its creates do not wait for handshakes
+          await this.nap(Math.max(0, wake - WARM_AHEAD_MS - current), signal)) {
           this.warmedFor = wake
           deps.platform.warmConnections?.(Math.min(this.cap, this.planner.dueCountBy(wake + WARM_AHEAD_MS)))
         }
 
-        await deps.sleep(Math.max(0, until - deps.now()), signal)
-        if (!signal.aborted && deps.now() - this.lastReload >= (this.options.reloadMs ?? 30_000)) await this.reload()
+        if (!this.wakeUp.signal.aborted) await this.nap(Math.max(0, until - deps.now()), signal)
+        this.wakeUp = new AbortController()
+        if (!signal.aborted && (this.reloadRequested || deps.now() - this.lastReload >= (this.options.reloadMs ?? 30_000))) await this.reload()
       }
     } finally {
       await follower?.catch(() => {})
@@ -159,9 +175,27 @@ export class Clock {
     return fired
   }
 
-  /** History past the retention window goes, on disk and in memory. */
+  /** Sleeps `ms`, or less when stopped or woken; true when it slept the whole time. */
+  private async nap(ms: number, signal: AbortSignal): Promise<boolean> {
+    const woken = this.wakeUp.signal
+    if (woken.aborted) return false
+    const both = new AbortController()
+    const abort = () => both.abort()
+    signal.addEventListener('abort', abort, {once: true})
+    woken.addEventListener('abort', abort, {once: true})
+    try {
+      await this.deps.sleep(ms, both.signal)
+    } finally {
+      signal.removeEventListener('abort', abort)
+      woken.removeEventListener('abort', abort)
+    }
+
+    return !both.signal.aborted
+  }
+
+  /** History past the retention window goes, in the store (in the background) and in memory. */
   private async prune(now: number): Promise<void> {
-    await this.deps.runs.prune(now)
+    this.deps.runs.prune(now).catch(error => this.deps.print(logfmt({at: 'warn', msg: `could not prune the history: ${(error as Error).message}`})))
     const cutoff = now - this.deps.runs.retentionDays * 86_400_000
     for (const [id, run] of this.runs) {
       if (isTerminal(run.state) && Date.parse(run.endedAt ?? run.nominalAt ?? '') < cutoff) {
@@ -175,6 +209,7 @@ export class Clock {
 
   private async reload(): Promise<void> {
     this.lastReload = this.deps.now()
+    this.reloadRequested = false
     try {
       this.triggers = await this.deps.loadTriggers()
       this.planner.setTriggers(this.triggers, this.lastReload)
@@ -191,7 +226,7 @@ export class Clock {
     const wake = this.planner.nextWakeAt()
     const now = wake !== null && wake > current && wake - current <= PREPARE_AHEAD_MS ? wake : current
     const due = this.planner.due(now)
-    const launches: Array<() => Promise<number>> = []
+    const launches: Array<{item: Due & {kind: 'fire'}; launch: () => Promise<number>; run: Run}> = []
     for (const item of due) {
       if (signal.aborted) break // SIGTERM: stop firing at once
       if (item.kind === 'missed') {
@@ -200,13 +235,14 @@ export class Clock {
         continue
       }
 
-      const launch = await this.prepare(item, signal)
-      if (launch) launches.push(launch)
+      const prepared = await this.prepare(item, signal)
+      if (prepared) launches.push({item, ...prepared})
     }
 
+    const claimed = await this.claim(launches)
     await this.flush()
-    if (launches.length > 0 && now > this.deps.now()) await this.deps.sleep(now - this.deps.now(), signal)
-    const fired = signal.aborted ? [] : await inParallel(launches, PARALLEL_LAUNCHES)
+    if (claimed.length > 0 && now > this.deps.now()) await this.deps.sleep(now - this.deps.now(), signal)
+    const fired = signal.aborted ? [] : await inParallel(claimed.map(l => l.launch), PARALLEL_LAUNCHES)
     await this.flush()
     await this.deps.writeState({lastPassAt: now})
     return fired.reduce((a, b) => a + b, 0)
@@ -216,7 +252,7 @@ export class Clock {
    * Decides whether a due run starts (concurrency, maintenance, the cap) and records it before any
    * API call; returns the launch to make, if any.
    */
-  private async prepare(item: Due & {kind: 'fire'}, signal: AbortSignal): Promise<(() => Promise<number>) | null> {
+  private async prepare(item: Due & {kind: 'fire'}, signal: AbortSignal): Promise<null | {launch: () => Promise<number>; run: Run}> {
     const {deps} = this
     const {trigger} = item
     await this.refreshFacts()
@@ -259,10 +295,41 @@ export class Clock {
       }
     }
 
-    // recorded before the API call: a crash between the two leaves a pending run, not a lost one
+    // claimed before the API call: a crash between the two leaves a pending run, not a lost one
     const pending = this.blankRun(item, 'pending', null)
-    this.remember(pending) // written, with the rest of the pass's decisions, before any launch
-    return () => this.launch(item, pending, decision.env, signal)
+    this.runs.set(pending.id, pending)
+    return {launch: () => this.launch(item, pending, decision.env, signal), run: pending}
+  }
+
+  /**
+   * Claims the pass's pending runs in one statement and keeps the launches this clock won; a run
+   * another clock claimed first is left to it. When the store cannot be reached, nothing fires:
+   * the runs come back in 5 s, as long as their catch-up window lasts.
+   */
+  private async claim<T extends {item: Due & {kind: 'fire'}; run: Run}>(launches: T[]): Promise<T[]> {
+    if (launches.length === 0) return launches
+    let won: Set<string>
+    try {
+      won = await this.deps.runs.claim(launches.map(l => l.run), this.deps.now(), this.deps.owner)
+    } catch (error) {
+      if (error instanceof UnauthorizedError) throw error
+      this.deps.print(logfmt({at: 'warn', msg: `could not claim ${launches.length} run(s), trying again in 5 s: ${(error as Error).message}`}))
+      for (const {item, run} of launches) {
+        this.runs.delete(run.id)
+        if (this.deps.now() + 5000 < item.nominal.getTime() + catchUpWindowSeconds(item.trigger) * 1000) this.planner.defer(item, this.deps.now() + 5000)
+      }
+
+      return []
+    }
+
+    const mine = launches.filter(l => won.has(l.run.id))
+    for (const {item, run} of launches) {
+      if (won.has(run.id)) continue
+      this.runs.delete(run.id)
+      this.deps.print(logfmt({at: 'claimed-elsewhere', nominal: item.nominal.toISOString(), trigger: item.trigger.name, trigger_id: item.trigger.id.slice(0, 8)}))
+    }
+
+    return mine
   }
 
   private async launch(item: Due & {kind: 'fire'}, pending: Run, decisionEnv: Record<string, string>, signal: AbortSignal): Promise<number> {
@@ -325,6 +392,7 @@ export class Clock {
     if (!run.nominalAt || this.options.once) return
     if (this.planner.scheduleRetry(trigger, new Date(run.nominalAt), run.attempt, this.deps.now(), run.retryOf ?? run.id)) {
       this.deps.print(logfmt({at: 'retry-scheduled', attempt: run.attempt + 1, nominal: run.nominalAt, trigger: trigger.name, trigger_id: trigger.id.slice(0, 8)}))
+      this.wake() // the loop may be asleep for longer than the backoff
     }
   }
 
@@ -384,9 +452,15 @@ export class Clock {
     this.unwritten.push(run)
   }
 
+  /** Writes what the pass decided; kept for the next flush when the store cannot be reached now. */
   private async flush(): Promise<void> {
     const batch = this.unwritten.splice(0)
-    await this.deps.runs.appendMany(batch, this.deps.now())
+    try {
+      await this.deps.runs.appendMany(batch, this.deps.now())
+    } catch (error) {
+      this.unwritten.unshift(...batch)
+      this.deps.print(logfmt({at: 'warn', msg: `could not record ${batch.length} run change(s), keeping them for the next write: ${(error as Error).message}`}))
+    }
   }
 
   private async record(run: Run, now: number): Promise<void> {
@@ -483,7 +557,8 @@ export class Clock {
           const change = this.absorb(raw, false)
           if (!change) continue
           const run = change.after
-          await deps.runs.append(run, deps.now())
+          this.unwritten.push(run)
+          await this.flush()
           if (isTerminal(run.state) && (!isTerminal(change.before.state) || change.before.state !== run.state)) {
             const trigger = this.triggers.find(t => t.id === run.triggerId)
             deps.print(logfmt({at: 'completed', dyno: run.dyno, exit: run.exitStatus ?? undefined, reason: run.reason ?? undefined, state: run.state, trigger: trigger?.name ?? run.triggerId}))

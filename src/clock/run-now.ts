@@ -1,15 +1,14 @@
 // triggers:run: a manual run of a trigger, recorded like any other, and --tail's wait for it.
 import {randomUUID} from 'node:crypto'
 
-import type {Context} from '../base.js'
+import type {Context} from '../context.js'
 import type {Trigger} from '../core/trigger.js'
 
 import {parseLine, toEvent} from '../core/lifecycle.js'
 import {applyEvent, dynoTypeFor, isTerminal, newRun, type Run, settle} from '../core/runs.js'
-import {platformFor, runStoreFor} from './start.js'
 
 export async function runNow(context: Context, trigger: Trigger): Promise<Run> {
-  const platform = platformFor(context)
+  const platform = context.dynos
   const now = context.now()
   const facts = await platform.appFacts()
   const env = {...trigger.env, HEROKU_TRIGGER_ID: trigger.id, HEROKU_TRIGGER_NAME: trigger.name, ...(facts.maintenance ? {HEROKU_MAINTENANCE_MODE: 'true'} : {})}
@@ -17,7 +16,7 @@ export async function runNow(context: Context, trigger: Trigger): Promise<Run> {
   const dyno = await platform.createDyno({command: trigger.command, env, size: trigger.size, timeToLive: trigger.timeout, type: dynoTypeFor(trigger.id)})
   const pending = newRun('pending', {nominalAt: now, reason: 'manual', trigger}, now)
   const run: Run = {...pending, dyno: dyno.name, dynoId: dyno.id, id, nominalAt: null, scheduledAt: null, size: dyno.size ?? trigger.size, state: 'starting'}
-  await runStoreFor(context).append(run, now.getTime())
+  await context.history.append(run, now.getTime())
   return run
 }
 
@@ -26,7 +25,7 @@ export async function runNow(context: Context, trigger: Trigger): Promise<Run> {
 const EXIT_LINE_GRACE_MS = 5000
 
 export async function tailRun(context: Context, started: Run, print: (line: string) => void): Promise<Run> {
-  const platform = platformFor(context)
+  const platform = context.dynos
   const controller = new AbortController()
   let run = started
   let grace: NodeJS.Timeout | undefined
@@ -57,6 +56,6 @@ export async function tailRun(context: Context, started: Run, print: (line: stri
   // the dyno completed and its exit line never came: unknown, never a success (after Ctrl-C the run goes on)
   if (!isTerminal(run.state) && !interrupted && grace) run = settle(run, context.now().getTime(), {dynoGone: true})
 
-  await runStoreFor(context).append(run, context.now().getTime())
+  await context.history.append(run, context.now().getTime())
   return run
 }

@@ -1,18 +1,9 @@
-// Wires a clock to the world: the app's store and platform, the run history on this machine,
-// a lock so one clock runs per app here, and SIGTERM/SIGINT to stop firing at once.
-import {readFile} from 'node:fs/promises'
-import path from 'node:path'
-
-import type {Context} from '../base.js'
-import type {Run} from '../core/runs.js'
-import type {RunPlatform} from '../platform/types.js'
+// Wires a clock to the world: the app's store (definitions, history, the clock's state, its lease and
+// change notices) and platform, and SIGTERM/SIGINT to stop firing at once.
+import type {Context} from '../context.js'
 
 import {createTrigger} from '../core/trigger.js'
-import {LocalPlatform} from '../platform/local.js'
 import {sleep} from '../platform/sleep.js'
-import {writeFileAtomic} from '../store/file-store.js'
-import {acquirePidLock} from '../store/pid-lock.js'
-import {RunStore} from '../store/run-store.js'
 import {Clock, logfmt, PARALLEL_LAUNCHES} from './clock.js'
 
 export interface StartOptions {
@@ -22,16 +13,7 @@ export interface StartOptions {
   retentionDays?: number
   examples?: boolean
   print(line: string): void
-  stateFile: string
   signal?: AbortSignal
-}
-
-export function platformFor(context: Context): RunPlatform {
-  return context.platform ?? new LocalPlatform(context.localDir ?? process.cwd(), context.appDataDir)
-}
-
-export function runStoreFor(context: Context, retentionDays?: number): RunStore<Run> {
-  return new RunStore<Run>(path.join(context.appDataDir, 'runs'), retentionDays)
 }
 
 const EXAMPLES = [
@@ -71,10 +53,27 @@ export function batchLines(print: (text: string) => void): {flush(): void; print
   }
 }
 
+/** An AbortSignal that aborts when any of `signals` does (leaving no listener behind once it has). */
+function either(...signals: AbortSignal[]): {signal: AbortSignal; dispose(): void} {
+  const controller = new AbortController()
+  const abort = () => controller.abort()
+  for (const s of signals) {
+    if (s.aborted) abort()
+    else s.addEventListener('abort', abort, {once: true})
+  }
+
+  return {dispose() {
+    for (const s of signals) s.removeEventListener('abort', abort)
+  }, signal: controller.signal}
+}
+
+/**
+ * The clock's supervisor: takes the app's lease (waiting as a standby while another clock holds it
+ * on Postgres), runs a clock until SIGTERM or until the lease is lost, and then takes it again.
+ */
 export async function startClock(context: Context, options: StartOptions): Promise<number> {
   const output = batchLines(options.print)
   const {print} = output
-  const release = await acquirePidLock(path.join(context.appDataDir, 'clock.lock'), `a clock for ${context.app}`)
   const controller = new AbortController()
   const stop = (signal: string) => {
     if (controller.signal.aborted) return
@@ -87,13 +86,50 @@ export async function startClock(context: Context, options: StartOptions): Promi
   process.on('SIGTERM', onTerm)
   process.on('SIGINT', onInt)
   options.signal?.addEventListener('abort', () => stop('abort'), {once: true})
+  let fired = 0
   try {
     if (options.examples && context.local) await addExamples(context, print)
-    const platform = platformFor(context)
     if (context.platform) await context.platform.keepConnections(PARALLEL_LAUNCHES)
-    const clock = new Clock({
+    while (!controller.signal.aborted) {
+      const lease = await context.storage.lease({
+        onStandby: holder => print(logfmt({app: context.app, at: 'standby', msg: `another clock holds the lease (${holder}): waiting to take over`})),
+        signal: controller.signal,
+        wait: !options.once,
+      })
+      if (!lease) break
+      const running = either(controller.signal, lease.lost)
+      try {
+        fired += await runClock(context, options, print, running.signal)
+      } finally {
+        running.dispose()
+        await lease.release()
+      }
+
+      if (options.once || controller.signal.aborted) break
+      print(logfmt({at: 'lease-lost', msg: 'the connection to the store holding the lease closed: taking it again'}))
+    }
+
+    return fired
+  } finally {
+    context.platform?.close()
+    process.off('SIGTERM', onTerm)
+    process.off('SIGINT', onInt)
+    output.flush()
+  }
+}
+
+/** One clock, from taking the lease to losing it or being stopped: the parts wired together. */
+async function runClock(context: Context, options: StartOptions, print: (line: string) => void, signal: AbortSignal): Promise<number> {
+  const {storage} = context
+  let clock: Clock | null = null
+  const unwatch = await storage.watch(
+    () => clock?.reloadSoon(),
+    error => print(logfmt({at: 'warn', msg: `definition changes are no longer heard (${error.message}): reloading every 30 s`})),
+  )
+  try {
+    clock = new Clock({
       async completeOneOff(triggerId) {
-        if (context.store.kind !== 'file') return // a config var write would restart the app: the view derives it instead
+        if (context.store.kind === 'config-var') return // a config var write would restart the app: the view derives it instead
         await context.store.update(defs => {
           const trigger = defs.triggers.find(t => t.id === triggerId)
           if (trigger && trigger.state === 'active') Object.assign(trigger, {state: 'completed', updatedAt: context.now().toISOString()})
@@ -103,28 +139,17 @@ export async function startClock(context: Context, options: StartOptions): Promi
         return (await context.store.read()).triggers
       },
       now: () => context.now().getTime(),
-      platform,
+      owner: storage.owner,
+      platform: context.dynos,
       print,
-      async readState() {
-        try {
-          return JSON.parse(await readFile(options.stateFile, 'utf8')) as {lastPassAt: null | number}
-        } catch {
-          return {lastPassAt: null}
-        }
-      },
-      runs: runStoreFor(context, options.retentionDays),
+      readState: () => storage.clockState.read(),
+      runs: context.history,
       sleep,
-      async writeState(state) {
-        await writeFileAtomic(options.stateFile, JSON.stringify(state))
-      },
-    }, {maxDynos: options.maxDynos, once: options.once})
-    print(logfmt({app: context.app, at: 'started', mode: options.once ? 'once' : 'continuous', pid: process.pid}))
-    return await clock.run(controller.signal)
+      writeState: state => storage.clockState.write(state),
+    }, {maxDynos: options.maxDynos, once: options.once, reloadMs: unwatch ? 300_000 : 30_000})
+    print(logfmt({app: context.app, at: 'started', mode: options.once ? 'once' : 'continuous', pid: process.pid, store: storage.kind}))
+    return await clock.run(signal)
   } finally {
-    context.platform?.close()
-    process.off('SIGTERM', onTerm)
-    process.off('SIGINT', onInt)
-    output.flush()
-    await release()
+    await unwatch?.()
   }
 }

@@ -1,9 +1,8 @@
 // Gathers a history: runs recorded on this machine, the log backlog the app still holds, and
 // which dynos are alive; the core merges them (src/core/history.ts).
-import type {Context} from '../base.js'
+import type {Context} from '../context.js'
 import type {Run} from '../core/runs.js'
 
-import {platformFor, runStoreFor} from '../clock/start.js'
 import {eventsOf, mergeHistory} from '../core/history.js'
 
 export interface Loaded {
@@ -14,12 +13,11 @@ export interface Loaded {
 }
 
 export async function loadHistory(context: Context, options: {since?: number; want?: number} = {}): Promise<Loaded> {
-  const platform = platformFor(context)
-  const store = runStoreFor(context)
+  const platform = context.dynos
   const want = options.want ?? Number.POSITIVE_INFINITY
   const [definitions, stored, lines, dynos] = await Promise.all([
     context.store.read(),
-    store.latest({enough: found => found.size >= want * 2 + 200, since: options.since}),
+    context.history.latest({limit: Number.isFinite(want) ? want * 2 + 200 : undefined, since: options.since}),
     collect(platform.logLines({lines: 1500, tail: false}, new AbortController().signal)),
     platform.listDynos().catch(() => null),
   ])

@@ -1,14 +1,13 @@
 // runs --tail: follows the log stream and reports each run's state changes as they happen.
-import type {Context} from '../base.js'
+import type {Context} from '../context.js'
 import type {Filter} from '../core/filter.js'
 import type {Loaded} from './load.js'
 
-import {platformFor} from '../clock/start.js'
 import {eventsOf, type RunView, selectRuns} from '../core/history.js'
 import {reconcile, triggerIdsByDynoType} from '../core/runs.js'
 
 export async function tailRuns(context: Context, history: Loaded, query: {filter?: Filter; triggerId?: string}, print: (view: RunView) => void): Promise<void> {
-  const platform = platformFor(context)
+  const platform = context.dynos
   const controller = new AbortController()
   const stop = () => controller.abort()
   process.once('SIGINT', stop)

@@ -45,6 +45,7 @@ export class ConfigVarStore implements DefinitionStore {
   }
 
   async update<T>(change: (defs: Definitions) => Promise<T> | T): Promise<T> {
+    this.known = undefined // what the app said when the store was opened is old news once anything writes
     return withFileLock(this.lockFile, async () => {
       let warned = false
       for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {

@@ -1,3 +1,5 @@
+import type {StoreKind} from './store.js'
+
 // The stored document of an app's definitions, in both stores, and its checks.
 import {StoreUnreadableError} from '../core/errors.js'
 import {type Trigger, TRIGGER_DEFAULTS} from '../core/trigger.js'
@@ -16,7 +18,7 @@ export function emptyDefinitions(): Definitions {
 }
 
 export interface DefinitionStore {
-  readonly kind: 'config-var' | 'file'
+  readonly kind: StoreKind
   /** where the definitions live, for messages: a path or "HEROKU_TRIGGERS on example-app" */
   readonly location: string
   read(): Promise<Definitions>

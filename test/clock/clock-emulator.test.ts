@@ -1,69 +1,14 @@
 // The clock against the Platform API emulator over real HTTP, run as a user runs it (bin/run.js).
 // Schedules with a seconds field make real time fast enough to test.
 import {expect} from 'chai'
-import {type ChildProcess, spawn} from 'node:child_process'
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {type Emulator, startEmulator} from '../emulator/index.js'
-import {cli, parseJson, ROOT, RUN} from '../helpers/cli.js'
+import {cli, parseJson} from '../helpers/cli.js'
+import {type ClockProcess, startClock, stop} from '../helpers/clock.js'
 import {cronAt, seedDefinitions} from '../helpers/store.js'
-
-interface ClockProcess {
-  child: ChildProcess
-  lines: string[]
-  exited: Promise<null | number>
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>
-}
-
-function startClock(env: Record<string, string>, args: string[]): ClockProcess {
-  const child = spawn(process.execPath, [RUN, 'triggers:clock', ...args], {cwd: ROOT, env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
-  const lines: string[] = []
-  const waiters: Array<{pattern: RegExp; resolve: (line: string) => void}> = []
-  let buffer = ''
-  const onData = (chunk: Buffer) => {
-    buffer += chunk.toString()
-    const parts = buffer.split('\n')
-    buffer = parts.pop() ?? ''
-    for (const line of parts) {
-      lines.push(line)
-      for (const w of waiters) {
-        if (w.pattern.test(line)) {
-          waiters.splice(waiters.indexOf(w), 1)
-          w.resolve(line)
-        }
-      }
-    }
-  }
-
-  child.stdout!.on('data', onData)
-  child.stderr!.on('data', onData)
-  const exited = new Promise<null | number>(resolve => {
-    child.on('close', code => resolve(code))
-  })
-  return {
-    child,
-    exited,
-    lines,
-    waitFor(pattern, timeoutMs = 20_000) {
-      const seen = lines.find(l => pattern.test(l))
-      if (seen) return Promise.resolve(seen)
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms:\n${lines.join('\n')}`)), timeoutMs)
-        waiters.push({pattern, resolve(line) {
-          clearTimeout(timer)
-          resolve(line)
-        }})
-      })
-    },
-  }
-}
-
-async function stop(clock: ClockProcess): Promise<null | number> {
-  if (clock.child.exitCode === null) clock.child.kill('SIGTERM')
-  return clock.exited
-}
 
 describe('triggers:clock against the emulator', function () {
   this.timeout(90_000)

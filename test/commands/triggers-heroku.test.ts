@@ -289,7 +289,7 @@ describe('triggers on a Heroku app (the Platform API emulator)', function () {
       const app = emulator.createApp({name: 'move-app'})
       const created = await Promise.all(['first', 'second'].map(name => run(['triggers:create', '--app', 'move-app', '--name', name, '--command', 'true', '--schedule', '@hourly'])))
       for (const result of created) expect(result.code, result.stderr).to.equal(0)
-      expect(parseJson(await run(['triggers:store', '--app', 'move-app', '--json']))).to.include({kind: 'file'})
+      expect(parseJson(await run(['triggers:store', '--app', 'move-app', '--json']))).to.include({database: null, store: 'file'})
 
       oneLineError(await run(['triggers:store', '--app', 'move-app', '--to', 'config-var']), 5, /creates a release.*--confirm move-app/)
       expect(app.configVars).not.to.have.property('HEROKU_TRIGGERS')
@@ -302,7 +302,7 @@ describe('triggers on a Heroku app (the Platform API emulator)', function () {
       const otherMachine = {env: {HEROKU_TRIGGERS_DATA_DIR: newDir('other-machine')}}
       const [seen, where] = await Promise.all([run(['triggers', '--app', 'move-app', '--json'], otherMachine), run(['triggers:store', '--app', 'move-app', '--json'], otherMachine)])
       expect(names(seen)).to.deep.equal(['first', 'second'])
-      expect(parseJson(where)).to.deep.equal({app: 'move-app', kind: 'config-var', location: 'HEROKU_TRIGGERS on move-app'})
+      expect(parseJson(where)).to.deep.include({database: null, definitions: 'HEROKU_TRIGGERS on move-app', store: 'config-var'})
 
       oneLineError(await run(['triggers:store', '--app', 'move-app', '--to', 'file']), 5, /--confirm move-app/)
       expect(namesIn('move-app')).to.deep.equal(['first', 'second'])

@@ -1,5 +1,3 @@
-import path from 'node:path'
-
 import {BaseCommand} from '../../base.js'
 import {parseDuration} from '../../core/trigger.js'
 import {Flags} from '../../oclif.js'
@@ -21,16 +19,10 @@ export default class TriggersClock extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(TriggersClock)
-    const context = await this.context(flags)
+    const retentionDays = parseDuration('--retention', flags.retention, {max: 366 * 86_400, min: 3600}) / 86_400
+    const context = await this.context(flags, {retentionDays})
     const {startClock} = await import('../../clock/start.js')
-    const fired = await startClock(context, {
-      examples: flags.examples,
-      maxDynos: flags['max-dynos'],
-      once: flags.once,
-      retentionDays: parseDuration('--retention', flags.retention, {max: 366 * 86_400, min: 3600}) / 86_400,
-      print: line => this.log(line),
-      stateFile: path.join(context.appDataDir, 'clock.json'),
-    })
+    const fired = await startClock(context, {examples: flags.examples, maxDynos: flags['max-dynos'], once: flags.once, print: line => this.log(line)})
     if (flags.once) this.logToStderr(`${fired} run(s) fired`)
   }
 }

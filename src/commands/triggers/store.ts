@@ -1,49 +1,43 @@
 import {BaseCommand} from '../../base.js'
-import {InvalidInputError} from '../../core/errors.js'
 import {json} from '../../flags.js'
 import {Flags, ux} from '../../oclif.js'
-import {CONFIG_VAR} from '../../store/config-var-store.js'
 
 export default class TriggersStore extends BaseCommand {
-  static description = `show where an app's trigger definitions live, or move them between this machine and the app's ${CONFIG_VAR} config var`
+  static description = 'show where an app\'s definitions and run history live, or move them: this machine (file), the HEROKU_TRIGGERS config var, or the app\'s Heroku Postgres'
   static examples = [
     '$ heroku triggers:store --app example-app',
+    '$ heroku triggers:store --app example-app --to postgres --confirm example-app',
+    '$ heroku triggers:store --app example-app --to postgres --database HEROKU_POSTGRESQL_RED_URL --confirm example-app',
     '$ heroku triggers:store --app example-app --to config-var --confirm example-app',
     '$ heroku triggers:store --app example-app --to file',
   ]
   static flags = {
     confirm: Flags.string({char: 'c', description: 'the app name, to confirm the release without a prompt'}),
+    database: Flags.string({default: 'DATABASE_URL', description: 'with --to postgres: the config var holding the database URL (a Heroku Postgres attachment)'}),
     json,
-    to: Flags.string({description: `file (this machine) or config-var (${CONFIG_VAR}, shared with the team and a clock dyno)`, options: ['config-var', 'file']}),
+    to: Flags.string({description: 'file (this machine), config-var (HEROKU_TRIGGERS, shared) or postgres (the app\'s database: definitions, history and the clock\'s lease, shared)', options: ['config-var', 'file', 'postgres']}),
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(TriggersStore)
-    if (flags.local && flags.to === 'config-var') throw new InvalidInputError('--local keeps definitions in a file on this machine: use --app APP to share them through a config var')
     const context = await this.context(flags, {beforeSharedWrite() {}})
-    const from = context.store
-    if (!flags.to || flags.to === from.kind || !context.platform) {
-      const where = {app: context.app, kind: from.kind, location: from.location}
-      if (flags.json) return this.json(where)
-      this.log(`${context.app}'s triggers live in ${from.kind === 'file' ? 'the file ' : 'the config var '}${from.location}${flags.to ? ' already' : ''}`)
+    const {checkMove, moveStore, whereOf} = await import('../../store/move.js')
+    const here = whereOf(context.storage)
+    if (!flags.to || flags.to === here.store) {
+      if (flags.json) return this.json(here)
+      const database = here.database ? ` (${here.database})` : ''
+      this.log(`${context.app}'s store is ${here.store}${database}${flags.to ? ' already' : ''}\n  definitions: ${here.definitions}\n  history:     ${here.history}`)
       return
     }
 
-    // Moving writes the config var either way, which makes a release and restarts the dynos.
-    await this.confirmApp(context.app, flags.confirm, `moving the definitions writes ${CONFIG_VAR}, which creates a release and restarts ${context.app}'s dynos`)
-    const {fileStoreFor, sharedStoreFor} = await import('../../store/open.js')
-    const file = fileStoreFor(context.appDataDir)
-    const shared = sharedStoreFor(context.platform, context.appDataDir, () => {})
-    const definitions = await from.read()
-    ux.action.start(`Moving ${definitions.triggers.length} trigger(s) of ${context.app} to ${flags.to === 'file' ? file.location : shared.location}`)
-    if (flags.to === 'config-var') {
-      await shared.update(defs => Object.assign(defs, definitions))
-    } else {
-      await file.update(defs => Object.assign(defs, definitions))
-      await context.platform.setConfigVars({[CONFIG_VAR]: null})
-    }
-
+    const plan = {database: flags.database, to: flags.to as 'config-var' | 'file' | 'postgres'}
+    checkMove(context, plan)
+    // the app's config vars say which store it has: moving writes them, which makes a release and restarts the dynos
+    await this.confirmApp(context.app, flags.confirm, `moving the store writes ${context.app}'s config vars, which creates a release and restarts its dynos`)
+    ux.action.start(`Moving ${context.app}'s store to ${plan.to}`)
+    const moved = await moveStore(context, plan)
     ux.action.stop()
-    if (flags.json) this.json({app: context.app, kind: flags.to, location: flags.to === 'file' ? file.location : shared.location})
+    if (flags.json) return this.json(moved.where)
+    this.logToStderr(moved.message)
   }
 }

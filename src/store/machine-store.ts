@@ -1,0 +1,101 @@
+// The file and config-var stores: definitions in a file here or in the app's config var, and the
+// history, the clock's state and its lock on this machine, beside the definitions file.
+import {readFile} from 'node:fs/promises'
+import {hostname} from 'node:os'
+import path from 'node:path'
+
+import type {Run} from '../core/runs.js'
+import type {DefinitionStore} from './definitions.js'
+import type {ClockStateStore, HistoryStore, Lease, Store} from './store.js'
+
+import {writeFileAtomic} from './file-store.js'
+import {acquirePidLock} from './pid-lock.js'
+import {RunStore} from './run-store.js'
+
+/** The run history on this machine: append-only day files (src/store/run-store.ts). */
+export class FileHistory implements HistoryStore {
+  private readonly store: RunStore<Run>
+
+  constructor(readonly dir: string, retentionDays?: number) {
+    this.store = new RunStore<Run>(dir, retentionDays)
+  }
+
+  get location(): string {
+    return `${this.dir} on this machine`
+  }
+
+  get retentionDays(): number {
+    return this.store.retentionDays
+  }
+
+  append(run: Run, now: number): Promise<void> {
+    return this.store.append(run, now)
+  }
+
+  appendMany(runs: readonly Run[], now: number): Promise<void> {
+    return this.store.appendMany(runs, now)
+  }
+
+  /** One clock per app on this machine (the pid lock), so every claim is this clock's. */
+  async claim(runs: readonly Run[], now: number): Promise<Set<string>> {
+    await this.store.appendMany(runs, now)
+    return new Set(runs.map(r => r.id))
+  }
+
+  latest(options: {limit?: number; since?: number} = {}): Promise<Map<string, Run>> {
+    const {limit} = options
+    return this.store.latest({enough: limit === undefined ? undefined : found => found.size >= limit, since: options.since})
+  }
+
+  /** Every stored snapshot, oldest first (for moving the history to another store). */
+  all(): AsyncIterable<Run> {
+    return this.store.all()
+  }
+
+  async prune(now: number): Promise<void> {
+    await this.store.prune(now)
+  }
+}
+
+export class FileClockState implements ClockStateStore {
+  constructor(readonly file: string) {}
+
+  async read(): Promise<{lastPassAt: null | number}> {
+    try {
+      return JSON.parse(await readFile(this.file, 'utf8')) as {lastPassAt: null | number}
+    } catch {
+      return {lastPassAt: null}
+    }
+  }
+
+  async write(state: {lastPassAt: number}): Promise<void> {
+    await writeFileAtomic(this.file, JSON.stringify(state))
+  }
+}
+
+export class MachineStore implements Store {
+  readonly clockState: FileClockState
+  readonly database = null
+  readonly history: FileHistory
+  readonly owner = `${hostname()} pid ${process.pid}`
+
+  constructor(readonly definitions: DefinitionStore, private readonly appDataDir: string, private readonly app: string, retentionDays?: number) {
+    this.history = new FileHistory(path.join(appDataDir, 'runs'), retentionDays)
+    this.clockState = new FileClockState(path.join(appDataDir, 'clock.json'))
+  }
+
+  get kind(): 'config-var' | 'file' {
+    return this.definitions.kind as 'config-var' | 'file'
+  }
+
+  async close(): Promise<void> {}
+
+  async lease(): Promise<Lease> {
+    const release = await acquirePidLock(path.join(this.appDataDir, 'clock.lock'), `a clock for ${this.app}`)
+    return {lost: new AbortController().signal, release}
+  }
+
+  async watch(): Promise<null> {
+    return null
+  }
+}

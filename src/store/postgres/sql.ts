@@ -1,0 +1,121 @@
+// Every statement of the Postgres store. Everything lives in the schema heroku_triggers, keyed by
+// app (one database may serve several apps, and --local projects), and never touches the app's own
+// tables. Migrations are numbered, forward-only, and each runs in one transaction.
+export const SCHEMA = 'heroku_triggers'
+/** the channel a definition change is announced on; the payload is the app */
+export const CHANNEL = 'heroku_triggers_definitions'
+
+export const MIGRATIONS: ReadonlyArray<{version: number; sql: string}> = [
+  {
+    sql: `
+      CREATE TABLE ${SCHEMA}.apps (
+        app text PRIMARY KEY,
+        definitions_version bigint NOT NULL DEFAULT 0,
+        monitors jsonb NOT NULL DEFAULT '[]',
+        last_pass_at timestamptz,
+        clock_owner text,
+        clock_started_at timestamptz,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE ${SCHEMA}.triggers (
+        app text NOT NULL,
+        id text NOT NULL,
+        position bigserial,
+        doc jsonb NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (app, id)
+      );
+      CREATE TABLE ${SCHEMA}.runs (
+        app text NOT NULL,
+        id text NOT NULL,
+        trigger_id text,
+        nominal_at timestamptz,
+        attempt integer NOT NULL DEFAULT 1,
+        state text NOT NULL,
+        dyno text,
+        claimed_by text,
+        recorded_at timestamptz NOT NULL,
+        doc jsonb NOT NULL,
+        PRIMARY KEY (app, id)
+      );
+      CREATE INDEX runs_by_recorded_at ON ${SCHEMA}.runs (app, recorded_at DESC);
+      CREATE INDEX runs_by_trigger ON ${SCHEMA}.runs (app, trigger_id, nominal_at DESC);
+    `,
+    version: 1,
+  },
+]
+
+export const LATEST_VERSION = MIGRATIONS.at(-1)!.version
+
+export const SQL = {
+  appliedVersion: `SELECT coalesce(max(version), 0)::int AS version FROM ${SCHEMA}.schema_migrations`,
+  createSchema: `CREATE SCHEMA IF NOT EXISTS ${SCHEMA}; CREATE TABLE IF NOT EXISTS ${SCHEMA}.schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+  markApplied: `INSERT INTO ${SCHEMA}.schema_migrations (version) VALUES ($1)`,
+  migrationLock: `SELECT pg_advisory_xact_lock(hashtext('${SCHEMA}'), 0)`,
+
+  /** the app's definitions in one round trip: its triggers in creation order and its monitors */
+  readDefinitions: `
+    SELECT coalesce((SELECT monitors FROM ${SCHEMA}.apps WHERE app = $1), '[]'::jsonb) AS monitors,
+           coalesce((SELECT jsonb_agg(doc ORDER BY position) FROM ${SCHEMA}.triggers WHERE app = $1), '[]'::jsonb) AS triggers`,
+  ensureApp: `INSERT INTO ${SCHEMA}.apps (app) VALUES ($1) ON CONFLICT (app) DO NOTHING`,
+  /** serialises the writers of one app's definitions: the row lock is held to COMMIT */
+  lockApp: `SELECT definitions_version FROM ${SCHEMA}.apps WHERE app = $1 FOR UPDATE`,
+  deleteTriggers: `DELETE FROM ${SCHEMA}.triggers WHERE app = $1 AND id = ANY($2::text[])`,
+  putTriggers: `
+    INSERT INTO ${SCHEMA}.triggers (app, id, doc)
+    SELECT $1, t->>'id', t FROM jsonb_array_elements($2::jsonb) AS t
+    ON CONFLICT (app, id) DO UPDATE SET doc = EXCLUDED.doc, updated_at = now()`,
+  bumpDefinitions: `UPDATE ${SCHEMA}.apps SET definitions_version = definitions_version + 1, monitors = $2::jsonb, updated_at = now() WHERE app = $1`,
+  notify: `SELECT pg_notify('${CHANNEL}', $1)`,
+  listen: `LISTEN ${CHANNEL}`,
+
+  /** each run's newest snapshot wins; one statement for a whole batch */
+  putRuns: `
+    INSERT INTO ${SCHEMA}.runs (app, id, trigger_id, nominal_at, attempt, state, dyno, recorded_at, doc)
+    SELECT $1, r->>'id', r->>'triggerId', (r->>'nominalAt')::timestamptz, coalesce((r->>'attempt')::int, 1), r->>'state', r->>'dyno', to_timestamp($2::double precision / 1000), r
+    FROM jsonb_array_elements($3::jsonb) AS r
+    ON CONFLICT (app, id) DO UPDATE SET state = EXCLUDED.state, dyno = EXCLUDED.dyno, recorded_at = EXCLUDED.recorded_at, doc = EXCLUDED.doc`,
+  /** runs copied from another store keep their own time, so retention and order hold */
+  importRuns: `
+    INSERT INTO ${SCHEMA}.runs (app, id, trigger_id, nominal_at, attempt, state, dyno, recorded_at, doc)
+    SELECT $1, r->>'id', r->>'triggerId', (r->>'nominalAt')::timestamptz, coalesce((r->>'attempt')::int, 1), r->>'state', r->>'dyno',
+           coalesce((r->>'endedAt')::timestamptz, (r->>'startedAt')::timestamptz, (r->>'requestedAt')::timestamptz, (r->>'nominalAt')::timestamptz, to_timestamp($2::double precision / 1000)), r
+    FROM jsonb_array_elements($3::jsonb) AS r
+    ON CONFLICT (app, id) DO NOTHING`,
+  /**
+   * A run is claimed by inserting its key. A key already there is this clock's only when this clock
+   * claimed it (a retried statement) or when it was left pending, never launched, by a clock that
+   * no longer holds the lease (it died between its claim and its API call).
+   */
+  claimRuns: `
+    INSERT INTO ${SCHEMA}.runs AS old (app, id, trigger_id, nominal_at, attempt, state, dyno, claimed_by, recorded_at, doc)
+    SELECT $1, r->>'id', r->>'triggerId', (r->>'nominalAt')::timestamptz, coalesce((r->>'attempt')::int, 1), r->>'state', r->>'dyno', $4, to_timestamp($2::double precision / 1000), r
+    FROM jsonb_array_elements($3::jsonb) AS r
+    ON CONFLICT (app, id) DO UPDATE SET claimed_by = EXCLUDED.claimed_by, state = EXCLUDED.state, recorded_at = EXCLUDED.recorded_at, doc = EXCLUDED.doc
+      WHERE old.state = 'pending' AND old.dyno IS NULL
+        AND (old.claimed_by = EXCLUDED.claimed_by OR old.claimed_by IS DISTINCT FROM (SELECT clock_owner FROM ${SCHEMA}.apps WHERE app = $1))
+    RETURNING id`,
+  latestRuns: `
+    SELECT doc FROM ${SCHEMA}.runs
+    WHERE app = $1 AND recorded_at >= to_timestamp($2::double precision / 1000)
+    ORDER BY recorded_at DESC, id DESC LIMIT $3`,
+  /** retention, a bounded batch at a time so no statement holds locks for long */
+  pruneRuns: `
+    DELETE FROM ${SCHEMA}.runs WHERE ctid = ANY(ARRAY(
+      SELECT ctid FROM ${SCHEMA}.runs WHERE app = $1 AND recorded_at < to_timestamp($2::double precision / 1000) LIMIT $3))`,
+  countRuns: `SELECT count(*)::int AS n FROM ${SCHEMA}.runs WHERE app = $1`,
+
+  readClockState: `SELECT (extract(epoch FROM last_pass_at) * 1000)::double precision AS last_pass_at FROM ${SCHEMA}.apps WHERE app = $1`,
+  writeClockState: `
+    INSERT INTO ${SCHEMA}.apps (app, last_pass_at) VALUES ($1, to_timestamp($2::double precision / 1000))
+    ON CONFLICT (app) DO UPDATE SET last_pass_at = EXCLUDED.last_pass_at`,
+  tryLease: `SELECT pg_try_advisory_lock(hashtext('${SCHEMA}:clock'), hashtext($1)) AS held`,
+  waitLease: `SELECT pg_advisory_lock(hashtext('${SCHEMA}:clock'), hashtext($1))`,
+  releaseLease: `SELECT pg_advisory_unlock(hashtext('${SCHEMA}:clock'), hashtext($1))`,
+  leaseHolder: `SELECT clock_owner, clock_started_at FROM ${SCHEMA}.apps WHERE app = $1`,
+  takeLease: `
+    INSERT INTO ${SCHEMA}.apps (app, clock_owner, clock_started_at) VALUES ($1, $2, now())
+    ON CONFLICT (app) DO UPDATE SET clock_owner = EXCLUDED.clock_owner, clock_started_at = EXCLUDED.clock_started_at`,
+  /** a dead peer is noticed by the server in about 25 s instead of TCP's two hours */
+  keepalives: 'SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3',
+} as const

@@ -1,6 +1,7 @@
 // npm run bench: every benchmark, each a ratio measured in one run (ours against a baseline).
 import type {BenchResult} from './lib.js'
 
+import {benchApply} from './apply.js'
 import {benchCli} from './cli.js'
 import {benchClock} from './clock.js'
 import {benchLifecycle} from './lifecycle.js'
@@ -15,6 +16,7 @@ const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['runs', benchRuns],
   ['cli', benchCli],
   ['clock', benchClock],
+  ['apply', () => benchApply()],
 ]
 
 const only = process.argv[2]

@@ -41,9 +41,11 @@ export function checkMove(context: Context, plan: MovePlan): void {
     throw new InvalidInputError(`--local keeps everything on this machine (or in ${DATABASE_URL_ENV}'s database): use --app APP to move an app's store`)
   }
 
-  if (plan.to === 'postgres' && !/^[A-Z][\w]*$/.test(plan.database)) {
+  if (plan.to === 'postgres' && !/^[A-Z]\w*$/.test(plan.database)) {
     throw new InvalidInputError(`--database ${plan.database} is not a config var name: name the one holding the database URL, e.g. --database DATABASE_URL`)
   }
+
+  if (plan.to === 'postgres' && isPooled({source: plan.database, url: ''})) throw pooled(plan.database)
 }
 
 /** Copies everything to the new store, then points the app at it with one config var write. Returns what it did, in words. */
@@ -58,7 +60,7 @@ export async function moveStore(context: Context, plan: MovePlan): Promise<{mess
   if (plan.to === 'postgres') {
     const url = databaseUrlOf(vars, plan.database, app)
     const target = {source: `${plan.database} on ${app}`, url}
-    if (isPooled(target)) throw new InvalidInputError(`${plan.database} is a pooled URL (PgBouncer in transaction mode), which loses the clock's lease: name the direct URL, e.g. --database DATABASE_URL`)
+    if (isPooled(target)) throw pooled(plan.database)
     const to = await postgresStoreFor(url, target.source, app)
     try {
       await to.definitions.update(defs => replace(defs, definitions))
@@ -95,6 +97,10 @@ export async function moveStore(context: Context, plan: MovePlan): Promise<{mess
   const history = runs > 0 ? ` and ${runs} run(s) of the last 7 days` : ''
   const where = plan.to === 'file' ? whereOf(file) : {...whereOf(file), definitions: `${CONFIG_VAR} on ${app}`, store: 'config-var' as const}
   return {message: `Moved ${count}${history} of ${app} to ${where.definitions}.${dropHint}`, where}
+}
+
+function pooled(name: string): InvalidInputError {
+  return new InvalidInputError(`${name} is a pooled URL (PgBouncer in transaction mode), which loses the clock's lease and change notices: name the direct URL, e.g. --database DATABASE_URL`)
 }
 
 function replace(defs: Definitions, source: Definitions): Definitions {

@@ -13,12 +13,12 @@ import {type BenchResult, ROOT} from './lib.js'
 
 const RUN = path.join(ROOT, 'bin', 'run.js')
 
-function percentile(values: number[], p: number): number {
+export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
 }
 
-function startClock(emulator: Emulator, dataDir: string, app: string): {child: ChildProcess; started: Promise<void>} {
+export function startClock(emulator: Emulator, dataDir: string, app: string): {child: ChildProcess; started: Promise<void>} {
   const env = {...process.env, HEROKU_API_KEY: emulator.apiKey, HEROKU_HOST: emulator.url, HEROKU_PARTICLEBOARD_URL: emulator.url, HEROKU_TRIGGERS_DATA_DIR: dataDir}
   const child = spawn(process.execPath, [RUN, 'triggers:clock', '--app', app, '--max-dynos', '1000'], {env, stdio: ['ignore', 'pipe', 'inherit']})
   const started = new Promise<void>((resolve, reject) => {
@@ -30,7 +30,7 @@ function startClock(emulator: Emulator, dataDir: string, app: string): {child: C
   return {child, started}
 }
 
-async function stopClock(child: ChildProcess): Promise<void> {
+export async function stopClock(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return
   const closed = new Promise(resolve => {
     child.on('close', resolve)
@@ -43,7 +43,7 @@ const sleep = (ms: number) => new Promise(resolve => {
   setTimeout(resolve, ms)
 })
 
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
+export async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!check()) {
     if (Date.now() > deadline) throw new Error('benchmark condition not reached in time')
@@ -57,14 +57,14 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12])
 }
 
-const dynoCreates = (emulator: Emulator, app: string) => emulator.requests.filter(r => r.method === 'POST' && r.path === `/apps/${app}/dynos`)
+export const dynoCreates = (emulator: Emulator, app: string) => emulator.requests.filter(r => r.method === 'POST' && r.path === `/apps/${app}/dynos`)
 
 /**
  * The Platform API is a warm service; a freshly started emulator runs its first requests through
  * cold code, which would count its own start against the clock. So it answers a few hundred dyno
  * creates on another app first (each stopped before its process starts).
  */
-async function warmEmulator(emulator: Emulator): Promise<void> {
+export async function warmEmulator(emulator: Emulator): Promise<void> {
   emulator.createApp({name: 'warm-up', oneOffLimit: 10_000})
   let next = 0
   await Promise.all(Array.from({length: 64}, async () => {
@@ -75,11 +75,18 @@ async function warmEmulator(emulator: Emulator): Promise<void> {
   }))
 }
 
-/** One fresh clock, 200 triggers due in the same second: nominal → each dyno create arriving (ms). */
-async function burstLags(emulator: Emulator, dataDir: string, app: string): Promise<number[]> {
+/** Seeds an app's store with triggers; the file store by default. */
+export type Seeder = (emulator: Emulator, dataDir: string, app: string, specs: Array<{schedule: string}>) => Promise<void>
+
+const seedFile: Seeder = async (emulator, dataDir, app, specs) => {
   emulator.createApp({name: app, oneOffLimit: 10_000})
+  seedDefinitions(path.join(dataDir, 'apps', app), specs)
+}
+
+/** One fresh clock, 200 triggers due in the same second: nominal → each dyno create arriving (ms). */
+export async function burstLags(emulator: Emulator, dataDir: string, app: string, seed: Seeder = seedFile): Promise<number[]> {
   const due = new Date(Math.ceil((Date.now() + 6000) / 1000) * 1000)
-  seedDefinitions(path.join(dataDir, 'apps', app), Array.from({length: 200}, () => ({schedule: cronAt(due)})))
+  await seed(emulator, dataDir, app, Array.from({length: 200}, () => ({schedule: cronAt(due)})))
   const clock = startClock(emulator, dataDir, app)
   try {
     await clock.started

@@ -5,6 +5,7 @@ import {benchApply} from './apply.js'
 import {benchCli} from './cli.js'
 import {benchClock} from './clock.js'
 import {benchLifecycle} from './lifecycle.js'
+import {benchPostgres} from './postgres.js'
 import {benchRuns} from './runs.js'
 import {benchSchedule} from './schedule.js'
 import {benchTriggers} from './triggers.js'
@@ -16,6 +17,7 @@ const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['runs', benchRuns],
   ['cli', benchCli],
   ['clock', benchClock],
+  ['postgres', benchPostgres],
   ['apply', () => benchApply()],
 ]
 

@@ -55,14 +55,16 @@ async function seedRuns(store: PostgresStore, app: string, now: number): Promise
   const template = newRun('pending', {nominalAt: new Date(now), trigger: {command: 'bin/task', id: '00000000-0000-4000-8000-000000000000', size: 'Basic', timeout: 1800}}, now)
   const from = now - 7 * DAY
   for (let day = 0; day < 7; day++) {
-    await store.query(`
+    await store.query(
+      `
       INSERT INTO heroku_triggers.runs (app, id, trigger_id, nominal_at, state, dyno, recorded_at, doc)
       SELECT $1, tid || '@' || to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS".000Z"'), tid, ts, 'succeeded', 'trigger-00000000.' || (1000 + n), ts + interval '4 s',
              $2::jsonb || jsonb_build_object('id', tid || '@' || to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS".000Z"'), 'triggerId', tid, 'nominalAt', ts,
                'scheduledAt', ts, 'dyno', 'trigger-00000000.' || (1000 + n), 'state', 'succeeded', 'exitStatus', 0, 'startedAt', ts + interval '1 s', 'endedAt', ts + interval '4 s')
       FROM generate_series(to_timestamp($3::double precision / 1000), to_timestamp($4::double precision / 1000) - interval '1 minute', interval '1 minute') AS ts,
            generate_series(0, 99) AS n, LATERAL (SELECT '00000000-0000-4000-8000-' || lpad(n::text, 12, '0') AS tid) AS t`,
-    [app, JSON.stringify(template), from + day * DAY, Math.min(now, from + (day + 1) * DAY)])
+      [app, JSON.stringify(template), from + day * DAY, Math.min(now, from + (day + 1) * DAY)],
+    )
   }
 
   return store.history.count()

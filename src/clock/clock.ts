@@ -158,8 +158,9 @@ export class Clock {
         if (wake !== null && wake - deps.now() < 60_000) await this.refreshFacts(FACTS_MAX_AGE_MS / 2)
         const current = deps.now()
         const until = Math.min((wake ?? Number.POSITIVE_INFINITY) - PREPARE_AHEAD_MS, current + (this.options.maxSleepMs ?? 30_000), this.lastReload + (this.options.reloadMs ?? 30_000))
-        if (wake !== null && wake !== this.warmedFor && wake - WARM_AHEAD_MS < until && // on the way: connections for the coming burst, so its creates do not wait for handshakes
-          await this.nap(Math.max(0, wake - WARM_AHEAD_MS - current), signal)) {
+        // on the way: connections for the coming burst, so its creates do not wait for handshakes
+        const warm = wake !== null && wake !== this.warmedFor && wake - WARM_AHEAD_MS < until
+        if (warm && await this.nap(Math.max(0, wake - WARM_AHEAD_MS - current), signal)) {
           this.warmedFor = wake
           deps.platform.warmConnections?.(Math.min(this.cap, this.planner.dueCountBy(wake + WARM_AHEAD_MS)))
         }

@@ -69,6 +69,11 @@ describe('triggers:clock on the Postgres store', function () {
     })
     expect(second.lines.filter(l => l.includes('at=fired'))).to.deep.equal([]) // the standby fires nothing
     expect(fired().length).to.be.greaterThan(before) // while the first goes on firing
+    // at most 3 connections a clock (Heroku's smallest plans allow 20): its pool and its lease
+    const connections = await sql<{n: number; pid: string}>(databaseUrl, `SELECT substring(application_name from 'pid (\\d+)') AS pid, count(*)::int AS n
+      FROM pg_stat_activity WHERE application_name LIKE 'heroku-triggers%' GROUP BY 1`)
+    expect(connections.map(c => c.pid).sort()).to.deep.equal([String(first.child.pid), String(second.child.pid)].sort())
+    for (const c of connections) expect(c.n).to.be.within(1, 3)
     first.child.kill('SIGTERM')
     const stoppedAt = Date.now()
     await first.exited

@@ -160,7 +160,7 @@ export class PostgresStore implements Store {
 
   private async dedicatedClient(): Promise<Client> {
     const {default: pg} = await import('pg')
-    const client = new pg.Client({...connectionOptions(this.target), application_name: 'heroku-triggers clock', keepAlive: true})
+    const client = new pg.Client({...connectionOptions(this.target), application_name: `heroku-triggers lease pid ${process.pid}`, keepAlive: true})
     client.on('error', () => {}) // a broken connection is seen as 'end' by whoever holds it
     try {
       await client.connect()
@@ -195,7 +195,7 @@ export class PostgresStore implements Store {
   }
 
   private async open(): Promise<Pool> {
-    this.pool = await openPool(this.target, 'heroku-triggers')
+    this.pool = await openPool(this.target, `heroku-triggers pid ${process.pid}`)
     const {pool} = this
     await this.retryingRaw(() => migrate(pool))
     return pool

@@ -4,9 +4,10 @@ import type {HistoryStore} from '../store/store.js'
 // The clock process: the imperative shell around the core's planner. It feeds the planner real
 // time, fires due runs as detached dynos, follows the app's log stream to learn each run's
 // outcome, and writes one structured line per decision. Every side effect goes through `deps`.
-import {catchUpWindowSeconds, decideFire, type Due, Planner} from '../core/clock.js'
+import {catchUpWindowSeconds, decideFire, type Due, Planner, runKey} from '../core/clock.js'
 import {PlatformError, UnauthorizedError} from '../core/errors.js'
 import {parseLine, toEvent} from '../core/lifecycle.js'
+import {isRetryable, type RetryPlan} from '../core/retries.js'
 import {applyEvent, dynoTypeFor, isTerminal, newRun, noteStop, type Run, settle} from '../core/runs.js'
 import {nextFireTime} from '../core/schedule.js'
 import {scheduleOf, type Trigger} from '../core/trigger.js'
@@ -113,6 +114,8 @@ export class Clock {
   private warmedFor: null | number = null
   /** aborted to cut the current sleep short: something fell due sooner than the sleep planned for */
   private wakeUp = new AbortController()
+  /** when the current sleep ends (ms), or null while awake: the next sleep is then planned from the planner as it is */
+  private sleepsUntil: null | number = null
   private reloadRequested = false
 
   constructor(private readonly deps: ClockDeps, private readonly options: ClockOptions) {
@@ -130,6 +133,11 @@ export class Clock {
     this.wakeUp.abort()
   }
 
+  /** Work falls due at `at`: cut the current sleep short when it would end later than that. */
+  private dueAt(at: number): void {
+    if (this.sleepsUntil !== null && at - PREPARE_AHEAD_MS < this.sleepsUntil) this.wake()
+  }
+
   /** Runs until `signal` aborts (or one pass with --once). Returns the number of runs fired. */
   async run(signal: AbortSignal): Promise<number> {
     const {deps} = this
@@ -138,8 +146,9 @@ export class Clock {
     const {lastPassAt} = await deps.readState()
     await this.loadHistory(now)
     await this.learnFromApp(signal)
-    this.planner = new Planner(this.triggers, now, {isKnown: (key, trigger, nominal) => this.isKnown(key, trigger, nominal), lastPassAt})
+    this.planner = new Planner(this.triggers, now, {isKnown: (key, trigger, nominal) => this.isKnown(key, trigger, nominal), lastPassAt, onAdded: at => this.dueAt(at)})
     this.lastReload = now
+    if (!this.options.once) this.resumeRetries(now)
 
     const follower = this.options.once ? null : this.follow(signal)
     let fired = 0
@@ -153,11 +162,14 @@ export class Clock {
         }
 
         if (this.options.once) break
-        const wake = this.planner.nextWakeAt()
+        const soon = this.planner.nextWakeAt()
         // app facts (maintenance) are fetched ahead of a fire, not on its critical path
-        if (wake !== null && wake - deps.now() < 60_000) await this.refreshFacts(FACTS_MAX_AGE_MS / 2)
+        if (soon !== null && soon - deps.now() < 60_000) await this.refreshFacts(FACTS_MAX_AGE_MS / 2)
+        // asked again: a retry may have been scheduled while the pass or the facts were awaited
+        const wake = this.planner.nextWakeAt()
         const current = deps.now()
         const until = Math.min((wake ?? Number.POSITIVE_INFINITY) - PREPARE_AHEAD_MS, current + (this.options.maxSleepMs ?? 30_000), this.lastReload + (this.options.reloadMs ?? 30_000))
+        this.sleepsUntil = until // from here on, work added for sooner than this wakes the loop (dueAt)
         // on the way: connections for the coming burst, so its creates do not wait for handshakes
         const warm = wake !== null && wake !== this.warmedFor && wake - WARM_AHEAD_MS < until
         if (warm && await this.nap(Math.max(0, wake - WARM_AHEAD_MS - current), signal)) {
@@ -166,6 +178,7 @@ export class Clock {
         }
 
         if (!this.wakeUp.signal.aborted) await this.nap(Math.max(0, until - deps.now()), signal)
+        this.sleepsUntil = null
         this.wakeUp = new AbortController()
         if (!signal.aborted && (this.reloadRequested || deps.now() - this.lastReload >= (this.options.reloadMs ?? 30_000))) await this.reload()
       }
@@ -387,13 +400,49 @@ export class Clock {
     }
   }
 
-  /** After a failure, another attempt (a run of its own, linked to the first) if the trigger allows. */
+  /**
+   * After a failure, another attempt (a run of its own, linked to the first) if the trigger allows:
+   * due from when the failed one ended. The planner wakes the loop for it; one the next nominal time
+   * comes before is recorded as skipped instead.
+   */
   private maybeRetry(run: Run, trigger: Trigger): void {
-    if (run.state !== 'failed' && run.state !== 'failed-to-start') return
-    if (!run.nominalAt || this.options.once) return
-    if (this.planner.scheduleRetry(trigger, new Date(run.nominalAt), run.attempt, this.deps.now(), run.retryOf ?? run.id)) {
-      this.deps.print(logfmt({at: 'retry-scheduled', attempt: run.attempt + 1, nominal: run.nominalAt, trigger: trigger.name, trigger_id: trigger.id.slice(0, 8)}))
-      this.wake() // the loop may be asleep for longer than the backoff
+    if (!isRetryable(run) || this.options.once) return
+    this.noteRetry(run, trigger, this.planner.scheduleRetry(trigger, run, this.deps.now()))
+  }
+
+  private noteRetry(run: Run, trigger: Trigger, plan: null | RetryPlan): void {
+    if (plan === null || plan.status === 'exhausted') return
+    const name = {attempt: plan.attempt, nominal: run.nominalAt ?? undefined, trigger: trigger.name, trigger_id: trigger.id.slice(0, 8)}
+    if (plan.status === 'due') {
+      this.deps.print(logfmt({at: 'retry-scheduled', ...name, due: plan.at.toISOString()}))
+      return
+    }
+
+    const nominal = new Date(run.nominalAt!)
+    const key = runKey(trigger.id, nominal, plan.attempt)
+    const due: Due & {kind: 'fire'} = {attempt: plan.attempt, key, kind: 'fire', nominal, retryOf: run.retryOf ?? run.id, scheduledAt: plan.at, trigger}
+    this.remember(this.blankRun(due, 'skipped', plan.reason)) // written with the next flush
+    this.deps.print(logfmt({at: 'retry-dropped', ...name, due: plan.at.toISOString(), reason: plan.reason}))
+  }
+
+  /**
+   * Retries an earlier clock scheduled and did not make (a restart, a crash): failed runs it
+   * recorded whose next attempt is not recorded, ended recently enough to be within catch-up.
+   */
+  private resumeRetries(now: number): void {
+    const latest = new Map<string, Run>()
+    for (const run of this.runs.values()) {
+      if (!run.triggerId || !run.nominalAt || run.source !== 'trigger') continue
+      const group = `${run.triggerId}@${run.nominalAt}`
+      if ((latest.get(group)?.attempt ?? 0) < run.attempt) latest.set(group, run)
+    }
+
+    for (const run of latest.values()) {
+      const trigger = this.triggers.find(t => t.id === run.triggerId)
+      if (!trigger || trigger.state !== 'active' || !isRetryable(run)) continue
+      const ended = Date.parse(run.endedAt ?? '')
+      if (Number.isNaN(ended) || ended < now - catchUpWindowSeconds(trigger) * 1000 - 600_000) continue
+      this.noteRetry(run, trigger, this.planner.scheduleRetry(trigger, run, now))
     }
   }
 
@@ -564,6 +613,7 @@ export class Clock {
             const trigger = this.triggers.find(t => t.id === run.triggerId)
             deps.print(logfmt({at: 'completed', dyno: run.dyno, exit: run.exitStatus ?? undefined, reason: run.reason ?? undefined, state: run.state, trigger: trigger?.name ?? run.triggerId}))
             if (trigger) this.maybeRetry(run, trigger)
+            if (this.unwritten.length > 0) await this.flush() // a dropped retry's record
           }
         }
       } catch (error) {

@@ -3,7 +3,8 @@
 // time and real I/O, and tests feed it a week of schedule in milliseconds.
 import {createHash} from 'node:crypto'
 
-import {runIdFor} from './runs.js'
+import {type FailedAttempt, retryPlan, type RetryPlan} from './retries.js'
+import {type Run, runIdFor} from './runs.js'
 import {fireTimesBetween, nextFireTime, type Schedule, typicalPeriodSeconds} from './schedule.js'
 import {scheduleOf, type Trigger} from './trigger.js'
 
@@ -35,10 +36,7 @@ export function jitterMs(trigger: Pick<Trigger, 'id' | 'jitter'>, nominal: Date,
   return Math.floor((digest.readUInt32BE(0) / 0x1_00_00_00_00) * max)
 }
 
-/** Retry backoff: 10 s, 20 s, 40 s ... capped at 6 minutes. */
-export function retryDelayMs(attempt: number): number {
-  return Math.min(10_000 * 2 ** Math.max(0, attempt - 1), 360_000)
-}
+export {retryDelayMs} from './retries.js'
 
 export type Due =
   | {kind: 'fire'; trigger: Trigger; nominal: Date; scheduledAt: Date; attempt: number; retryOf: null | string; key: string}
@@ -61,6 +59,11 @@ export interface PlannerOptions {
   isKnown: (key: string, trigger: Trigger, nominal: Date) => boolean
   /** upper bound on missed times enumerated per trigger per pass, so a long outage never stalls a pass */
   missedCap?: number
+  /**
+   * Told when work is added between passes (a retry, a deferred run) with the time it falls due:
+   * the clock may be asleep past it, and must wake. The planner is the one scheduler of due work.
+   */
+  onAdded?: (at: number) => void
 }
 
 /**
@@ -124,7 +127,11 @@ export class Planner {
     const ready = this.retries.filter(r => r.at <= now)
     if (ready.length > 0) {
       this.retries = this.retries.filter(r => r.at > now)
-      for (const r of ready) if (this.cursors.has(r.due.trigger.id)) out.push(r.due)
+      for (const r of ready) {
+        // fired with the trigger as it is now (a changed command or size applies); gone with it when deleted or deactivated
+        const cursor = this.cursors.get(r.due.trigger.id)
+        if (cursor) out.push({...r.due, trigger: cursor.trigger})
+      }
     }
 
     return out.sort((a, b) => dueTime(a) - dueTime(b))
@@ -151,16 +158,24 @@ export class Planner {
   /** A due run that could not start yet (the dyno cap) comes back at `at`. */
   defer(due: Due & {kind: 'fire'}, at: number): void {
     this.retries.push({at, due})
+    this.options.onAdded?.(at)
   }
 
-  /** A failed run gets another attempt after a backoff, if the trigger allows more. */
-  scheduleRetry(trigger: Trigger, nominal: Date, failedAttempt: number, failedAt: number, firstKey: string): boolean {
-    if (failedAttempt > trigger.retries) return false
-    const attempt = failedAttempt + 1
-    const at = failedAt + retryDelayMs(failedAttempt)
-    const key = runKey(trigger.id, nominal, attempt)
-    this.retries.push({at, due: {attempt, key, kind: 'fire', nominal, retryOf: firstKey, scheduledAt: new Date(at), trigger}})
-    return true
+  /**
+   * After a failed attempt, the next one if the trigger allows it: due 10 s × 2^(k−1) after the
+   * failed one ended (`now` when its end is unknown). Returns the plan; a `dropped` one (the next
+   * nominal time comes first) is not scheduled, and the caller records it.
+   */
+  scheduleRetry(trigger: Trigger, failed: FailedAttempt & Pick<Run, 'id' | 'retryOf'>, now: number): null | RetryPlan {
+    const plan = retryPlan(trigger, failed, now)
+    if (plan?.status !== 'due') return plan
+    const nominal = new Date(failed.nominalAt!)
+    const key = runKey(trigger.id, nominal, plan.attempt)
+    const at = plan.at.getTime()
+    if (this.retries.some(r => r.due.key === key)) return plan // already scheduled (a restarted clock's history and the log both tell)
+    this.retries.push({at, due: {attempt: plan.attempt, key, kind: 'fire', nominal, retryOf: failed.retryOf ?? failed.id, scheduledAt: plan.at, trigger}})
+    this.options.onAdded?.(at)
+    return plan
   }
 
   private drain(cursor: Cursor, now: number): Due[] {

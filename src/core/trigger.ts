@@ -63,7 +63,7 @@ export const TRIGGER_DEFAULTS: Omit<Trigger, 'command' | 'createdAt' | 'id' | 'n
 export const LIMITS = {
   commandLength: 4096,
   maxJitter: 86_400,
-  maxRetries: 20,
+  maxRetries: 10,
   maxTimeout: 86_400,
   nameLength: 150,
 }

@@ -166,20 +166,46 @@ describe('the clock (core)', () => {
     for (const delay of fired.values()) expect(delay).to.be.within(0, 2 * MIN - 1000)
   })
 
-  it('retries a failed run after a growing backoff, up to --retries times', () => {
+  it('retries a failed run after a growing backoff counted from when it ended, up to --retries times', () => {
     const t = trigger({retries: 2, schedule: '@hourly'})
-    const {p, take} = planner([t], T0, T0)
+    const added: number[] = []
+    const p = new Planner([t], T0, {isKnown: () => false, lastPassAt: T0, onAdded: at => added.push(at)})
     const nominal = new Date('2026-11-23T11:00:00Z')
-    const failedAt = Date.parse('2026-11-23T11:00:30Z')
-    expect(take(Date.parse('2026-11-23T11:00:00Z')).map(d => d.kind)).to.deep.equal(['fire'])
-    expect(p.scheduleRetry(t, nominal, 1, failedAt, runKey(t.id, nominal))).to.equal(true)
-    const retry = take(failedAt + retryDelayMs(1))
+    const first = {attempt: 1, endedAt: '2026-11-23T11:00:30.000Z', id: runKey(t.id, nominal), nominalAt: nominal.toISOString(), retryOf: null, state: 'failed' as const}
+    expect(p.due(nominal.getTime()).map(d => d.kind)).to.deep.equal(['fire'])
+    // the exit line is read 5 s after it was written: the retry still counts from the end
+    const plan = p.scheduleRetry(t, first, Date.parse('2026-11-23T11:00:35Z'))
+    expect(plan).to.deep.include({attempt: 2, attemptsLeft: 2, status: 'due'})
+    expect(added).to.deep.equal([Date.parse('2026-11-23T11:00:40Z')])
+    expect(p.nextWakeAt()).to.equal(Date.parse('2026-11-23T11:00:40Z'))
+    expect(p.due(Date.parse('2026-11-23T11:00:39.999Z'))).to.deep.equal([])
+    const retry = p.due(Date.parse('2026-11-23T11:00:40Z'))
     expect(retry).to.have.length(1)
     expect(retry[0]).to.include({attempt: 2, key: runKey(t.id, nominal, 2), retryOf: runKey(t.id, nominal)})
-    expect(p.scheduleRetry(t, nominal, 3, failedAt, runKey(t.id, nominal))).to.equal(false)
-    expect(retryDelayMs(1)).to.equal(10_000)
-    expect(retryDelayMs(2)).to.equal(20_000)
-    expect(retryDelayMs(20)).to.equal(360_000)
+    const second = {...first, attempt: 2, endedAt: '2026-11-23T11:01:00.000Z', id: runKey(t.id, nominal, 2), retryOf: first.id}
+    expect(p.scheduleRetry(t, second, Date.parse('2026-11-23T11:01:00Z'))).to.deep.include({attempt: 3, attemptsLeft: 1, status: 'due'})
+    expect(p.nextWakeAt()).to.equal(Date.parse('2026-11-23T11:01:20Z'))
+    expect(p.scheduleRetry(t, {...second, attempt: 3}, Date.parse('2026-11-23T11:02:00Z'))).to.deep.equal({attempt: 3, attemptsLeft: 0, status: 'exhausted'})
+  })
+
+  it('backs off 10 s, 20 s, 40 s ... at most 10 minutes apart', () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 10].map(k => retryDelayMs(k) / 1000)).to.deep.equal([10, 20, 40, 80, 160, 320, 600, 600, 600])
+  })
+
+  it('drops a retry the next nominal time comes before, and never retries a manual run', () => {
+    const t = trigger({retries: 10, schedule: '* * * * *'})
+    const p = new Planner([t], T0, {isKnown: () => false, lastPassAt: T0})
+    const nominal = new Date('2026-11-23T10:06:00Z')
+    expect(p.due(nominal.getTime())).to.have.length(1)
+    const failed = {attempt: 3, endedAt: '2026-11-23T10:06:25.000Z', id: runKey(t.id, nominal, 3), nominalAt: nominal.toISOString(), retryOf: runKey(t.id, nominal), state: 'failed' as const}
+    // 25 s + 40 s = 10:07:05, after the next nominal time (10:07): not fired
+    expect(p.scheduleRetry(t, failed, Date.parse('2026-11-23T10:06:25Z'))).to.deep.include({attempt: 4, reason: 'retry dropped: the next run (due 2026-11-23T10:07:00.000Z) came first', status: 'dropped'})
+    // exactly at the next nominal time is dropped too
+    expect(p.scheduleRetry(t, {...failed, endedAt: '2026-11-23T10:06:20.000Z'}, 0)).to.deep.include({status: 'dropped'})
+    expect(p.nextWakeAt(), 'nothing scheduled before the next nominal time').to.equal(Date.parse('2026-11-23T10:07:00Z'))
+    expect(p.due(Date.parse('2026-11-23T10:07:05Z')).map(d => d.attempt)).to.deep.equal([1])
+    expect(p.scheduleRetry(t, {...failed, attempt: 1, nominalAt: null, retryOf: null}, T0)).to.equal(null)
+    expect(p.scheduleRetry(trigger({retries: 0, schedule: '* * * * *'}), failed, T0)).to.equal(null)
   })
 
   it('tells how many runs fall due by a time, so connections can be opened ahead of a burst', () => {

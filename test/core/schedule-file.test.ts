@@ -332,7 +332,7 @@ describe('schedule file', () => {
 
     it('reads JSON with its lines', () => {
       const text = '{\n  "version": 1,\n  "triggers": {\n\t"ok": {"command": "x", "schedule": "@daily"},\n\t"bad": {"command": "x", "schedule": "@daily", "retries": 99}\n  }\n}\n'
-      expect(problemsOf(() => plan(text, [])).lines()).to.deep.equal(['f.yml:5: trigger "bad": retries must be 0..20, got 99'])
+      expect(problemsOf(() => plan(text, [])).lines()).to.deep.equal(['f.yml:5: trigger "bad": retries must be 0..10, got 99'])
     })
   })
 })

@@ -46,7 +46,7 @@ describe('triggers (core)', () => {
   it('checks every bounded value with a message saying how to write it', () => {
     const base = {command: 'x', name: 'a', schedule: '@daily'}
     expect(() => createTrigger({...base, timeout: 90_000}, [], NOW)).to.throw(InvalidInputError, '--timeout must be 1..86400 seconds, got 90000')
-    expect(() => createTrigger({...base, retries: 21}, [], NOW)).to.throw(InvalidInputError, /--retries must be 0..20/)
+    expect(() => createTrigger({...base, retries: 11}, [], NOW)).to.throw(InvalidInputError, /^--retries must be 0..10, got 11$/)
     expect(() => createTrigger({...base, concurrency: 'sometimes'}, [], NOW)).to.throw(InvalidInputError, /allow, forbid, replace/)
     expect(() => createTrigger({...base, env: ['A-B=1']}, [], NOW)).to.throw(InvalidInputError, /KEY=value/)
     expect(() => createTrigger({...base, name: ' '}, [], NOW)).to.throw(InvalidInputError, /--name/)

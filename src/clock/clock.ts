@@ -35,6 +35,8 @@ export interface ClockOptions {
   reloadMs?: number
   /** the longest sleep between passes, so a stepped wall clock is noticed */
   maxSleepMs?: number
+  /** how long before a due time decisions are taken and claimed: longer where a claim is a database round trip */
+  prepareAheadMs?: number
   /** how long --once waits for the log stream before giving up on its backlog */
   evidenceLines?: number
 }
@@ -44,8 +46,8 @@ export interface ClockOptions {
  * cap on running trigger dynos, --max-dynos, bounds a burst first).
  */
 export const PARALLEL_LAUNCHES = 200
-/** how long before a due time the clock wakes to take its decisions and record them */
-const PREPARE_AHEAD_MS = 40
+/** how long before a due time the clock wakes to take its decisions and record them (a file append) */
+export const PREPARE_AHEAD_MS = 40
 /** how long before a due time connections are opened for it (a TLS handshake to the API takes a few round trips) */
 const WARM_AHEAD_MS = 1000
 /** how old the app's maintenance flag may be when a run fires */
@@ -122,6 +124,10 @@ export class Clock {
     this.cap = options.maxDynos
   }
 
+  private get prepareAheadMs(): number {
+    return this.options.prepareAheadMs ?? PREPARE_AHEAD_MS
+  }
+
   /** The definitions changed elsewhere (the store said so): reload them now, not at the next poll. */
   reloadSoon(): void {
     this.reloadRequested = true
@@ -135,7 +141,7 @@ export class Clock {
 
   /** Work falls due at `at`: cut the current sleep short when it would end later than that. */
   private dueAt(at: number): void {
-    if (this.sleepsUntil !== null && at - PREPARE_AHEAD_MS < this.sleepsUntil) this.wake()
+    if (this.sleepsUntil !== null && at - this.prepareAheadMs < this.sleepsUntil) this.wake()
   }
 
   /** Runs until `signal` aborts (or one pass with --once). Returns the number of runs fired. */
@@ -168,7 +174,7 @@ export class Clock {
         // asked again: a retry may have been scheduled while the pass or the facts were awaited
         const wake = this.planner.nextWakeAt()
         const current = deps.now()
-        const until = Math.min((wake ?? Number.POSITIVE_INFINITY) - PREPARE_AHEAD_MS, current + (this.options.maxSleepMs ?? 30_000), this.lastReload + (this.options.reloadMs ?? 30_000))
+        const until = Math.min((wake ?? Number.POSITIVE_INFINITY) - this.prepareAheadMs, current + (this.options.maxSleepMs ?? 30_000), this.lastReload + (this.options.reloadMs ?? 30_000))
         this.sleepsUntil = until // from here on, work added for sooner than this wakes the loop (dueAt)
         // on the way: connections for the coming burst, so its creates do not wait for handshakes
         const warm = wake !== null && wake !== this.warmedFor && wake - WARM_AHEAD_MS < until
@@ -238,7 +244,7 @@ export class Clock {
     // woken a little ahead of the next due time: decide and record now, launch on the dot
     const current = this.deps.now()
     const wake = this.planner.nextWakeAt()
-    const now = wake !== null && wake > current && wake - current <= PREPARE_AHEAD_MS ? wake : current
+    const now = wake !== null && wake > current && wake - current <= this.prepareAheadMs ? wake : current
     const due = this.planner.due(now)
     const launches: Array<{item: Due & {kind: 'fire'}; launch: () => Promise<number>; run: Run}> = []
     for (const item of due) {

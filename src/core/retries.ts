@@ -83,3 +83,19 @@ export function viewRetry(trigger: Pick<Trigger, 'at' | 'retries' | 'schedule' |
   const reason = plan.status === 'dropped' ? plan.reason : null
   return {attempt: plan.attempt, attemptsLeft: plan.attemptsLeft, nextAttemptAt: plan.at.toISOString(), reason, runId: null, status: plan.status}
 }
+
+/**
+ * The retry plan of a trigger's latest attempt (its newest nominal time, highest attempt), when
+ * that attempt failed; null otherwise. What `triggers:info` shows.
+ */
+export function latestRetry(trigger: Pick<Trigger, 'at' | 'id' | 'retries' | 'schedule' | 'timezone'>, runs: readonly Run[], now: number): null | RetryView {
+  let latest: null | Run = null
+  for (const run of runs) {
+    if (run.triggerId !== trigger.id || run.nominalAt === null || run.source !== 'trigger') continue
+    // a dropped retry's record is the plan's outcome, not an attempt of its own
+    if (run.state === 'skipped' && (run.reason ?? '').startsWith('retry dropped')) continue
+    if (latest === null || run.nominalAt > latest.nominalAt! || (run.nominalAt === latest.nominalAt && run.attempt > latest.attempt)) latest = run
+  }
+
+  return latest ? viewRetry(trigger, latest, runs, now) : null
+}

@@ -3,6 +3,7 @@ import {hux} from '@heroku/heroku-cli-util'
 import * as color from '@heroku/heroku-cli-util/color'
 
 import type {RunView} from '../core/history.js'
+import type {RetryView} from '../core/retries.js'
 
 export function stateText(state: string): string {
   switch (state) {
@@ -71,7 +72,30 @@ export function runLine(view: RunView): string {
   return `${time(view.endedAt ?? view.startedAt ?? view.requestedAt ?? view.nominalAt)} ${view.trigger ?? view.command ?? ''} ${view.dyno ?? ''} ${stateText(view.state)}${exit}${why}`
 }
 
-export function runDetails(view: RunView, run: {memoryErrors: string[]; peakLoad: null | number}, lines: string[], advice: string[]): void {
+/** A failed run's retry plan in one line: "attempt 2 at 2026-11-23 11:00:13 UTC (2 attempts left)". */
+export function retryText(retry: null | RetryView): string | undefined {
+  if (retry === null) return undefined
+  const left = `${retry.attemptsLeft} attempt${retry.attemptsLeft === 1 ? '' : 's'} left`
+  switch (retry.status) {
+    case 'done': {
+      return `attempt ${retry.attempt} made: ${retry.runId} (${left})`
+    }
+
+    case 'dropped': {
+      return `attempt ${retry.attempt} dropped: ${retry.reason?.replace(/^retry dropped: /, '')}`
+    }
+
+    case 'due': {
+      return `attempt ${retry.attempt} at ${time(retry.nextAttemptAt)} (${left})`
+    }
+
+    default: {
+      return 'none left (every attempt --retries allows was made)'
+    }
+  }
+}
+
+export function runDetails(view: RunView, run: {memoryErrors: string[]; peakLoad: null | number}, lines: string[], advice: string[], retry: null | RetryView = null): void {
   hux.styledHeader(`${view.trigger ?? view.command ?? 'run'} ${view.dyno ?? ''} (${stateText(view.state)})`)
   hux.styledObject({
     Run: view.id,
@@ -86,6 +110,7 @@ export function runDetails(view: RunView, run: {memoryErrors: string[]; peakLoad
     Lag: duration(view.lagMs) || undefined,
     Size: view.size ?? undefined,
     Attempt: view.attempt > 1 ? `${view.attempt} (retry of ${view.retryOf})` : undefined,
+    'Next attempt': retryText(retry),
     'Peak memory': view.peakMemoryMb === null ? undefined : `${view.peakMemoryMb.toFixed(1)} MB${view.memoryQuotaMb ? ` of ${view.memoryQuotaMb.toFixed(0)} MB` : ''}${run.memoryErrors.length > 0 ? ` (${run.memoryErrors.join(', ')})` : ''}`,
     'Peak load': run.peakLoad ?? undefined,
   })

@@ -2,7 +2,10 @@
 import {hux} from '@heroku/heroku-cli-util'
 import * as color from '@heroku/heroku-cli-util/color'
 
+import type {RetryView} from '../core/retries.js'
 import type {TriggerView} from '../core/views.js'
+
+import {retryText} from './runs.js'
 
 export function stateText(state: string): string {
   if (state === 'active') return color.success(state)
@@ -32,7 +35,7 @@ export function triggerTable(views: TriggerView[]): void {
   })
 }
 
-export function triggerDetails(view: TriggerView, nextRuns: Date[]): void {
+export function triggerDetails(view: TriggerView, nextRuns: Date[], retry: null | RetryView = null): void {
   hux.styledHeader(`${view.name} (${stateText(view.state)})`)
   const details: Record<string, unknown> = {
     ID: view.id,
@@ -44,6 +47,7 @@ export function triggerDetails(view: TriggerView, nextRuns: Date[]): void {
     'Catch-up': view.catchUp === null ? 'default' : `${view.catchUp}s`,
     Jitter: `${view.jitter}s`,
     Retries: view.retries,
+    'Next attempt': retryText(retry),
     Maintenance: view.maintenance,
     'Failure email': view.failureEmail ? 'on' : 'off',
     Env: Object.keys(view.env).length > 0 ? Object.entries(view.env).map(([k, v]) => `${k}=${v}`).join(' ') : undefined,

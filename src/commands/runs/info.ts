@@ -1,6 +1,7 @@
 import {BaseCommand} from '../../base.js'
 import {adviceFor} from '../../core/advice.js'
 import {linesOfRun, resolveRun, viewRun} from '../../core/history.js'
+import {viewRetry} from '../../core/retries.js'
 import {json} from '../../flags.js'
 import {Args} from '../../oclif.js'
 
@@ -17,13 +18,15 @@ export default class RunsInfo extends BaseCommand {
     const {args, flags} = await this.parse(RunsInfo)
     const context = await this.context(flags)
     const {loadHistory} = await import('../../runs/load.js')
-    const history = await loadHistory(context)
+    const [history, {triggers}] = await Promise.all([loadHistory(context), context.store.read()])
     const run = resolveRun(history.runs, args.run)
+    const trigger = triggers.find(t => t.id === run.triggerId)
+    const retry = trigger ? viewRetry(trigger, run, history.runs, context.now().getTime()) : null
     const view = viewRun(run, history.names)
     const lines = linesOfRun(run, history.lines)
     const advice = adviceFor(run)
-    if (flags.json) return this.json({...view, advice, lines, peakLoad: run.peakLoad, memoryErrors: run.memoryErrors})
+    if (flags.json) return this.json({...view, advice, lines, peakLoad: run.peakLoad, memoryErrors: run.memoryErrors, retry})
     const {runDetails} = await import('../../render/runs.js')
-    runDetails(view, run, lines, advice)
+    runDetails(view, run, lines, advice, retry)
   }
 }

@@ -1,4 +1,5 @@
 import {BaseCommand} from '../../base.js'
+import {latestRetry} from '../../core/retries.js'
 import {resolveTrigger} from '../../core/trigger.js'
 import {nextRuns, viewTrigger} from '../../core/views.js'
 import {json, triggerArg} from '../../flags.js'
@@ -21,8 +22,11 @@ export default class TriggersInfo extends BaseCommand {
     const now = context.now()
     const upcoming = nextRuns(trigger, now, 5)
     const view = viewTrigger(trigger, now)
-    if (flags.json) return this.json({...view, nextRuns: upcoming.map(d => d.toISOString())})
+    // the plan after its latest attempt, when that one failed (its runs of the past day are enough: a retry is at most 10 minutes away)
+    const recent = trigger.retries > 0 ? [...(await context.history.latest({since: now.getTime() - 86_400_000})).values()] : []
+    const retry = latestRetry(trigger, recent, now.getTime())
+    if (flags.json) return this.json({...view, nextRuns: upcoming.map(d => d.toISOString()), retry})
     const {triggerDetails} = await import('../../render/triggers.js')
-    triggerDetails(view, upcoming)
+    triggerDetails(view, upcoming, retry)
   }
 }

@@ -1,0 +1,249 @@
+// Retries on time (PRODUCT.md "Retries"): the clock process with time injected (a virtual clock that
+// jumps to the next timer), then for real as a user runs it against the emulator.
+import {expect} from 'chai'
+import {mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+
+import type {DynoInfo, DynoRequest, RunPlatform} from '../../src/platform/types.js'
+import type {HistoryStore} from '../../src/store/store.js'
+
+import {Clock} from '../../src/clock/clock.js'
+import {retryDelayMs} from '../../src/core/retries.js'
+import {type Run} from '../../src/core/runs.js'
+import {createTrigger, type Trigger} from '../../src/core/trigger.js'
+import {type Emulator, startEmulator} from '../emulator/index.js'
+import {cli, parseJson} from '../helpers/cli.js'
+import {type ClockProcess, startClock, stop} from '../helpers/clock.js'
+
+const settle = async () => {
+  for (let i = 0; i < 30; i++) await new Promise(resolve => {
+    setImmediate(resolve)
+  })
+}
+
+/** Time that only moves when everything is idle, straight to the next timer. */
+class VirtualTime {
+  private timers: Array<{at: number; fire: () => void}> = []
+
+  constructor(public now: number) {}
+
+  at(at: number, fire: () => void): void {
+    this.timers.push({at, fire})
+  }
+
+  /** Runs every timer due by `end`, letting the promises each one wakes settle first. */
+  async runUntil(end: number): Promise<void> {
+    for (;;) {
+      await settle()
+      const next = this.timers.reduce<null | {at: number; fire: () => void}>((a, b) => (a === null || b.at < a.at ? b : a), null)
+      if (next === null || next.at > end) break
+      this.timers.splice(this.timers.indexOf(next), 1)
+      this.now = Math.max(this.now, next.at)
+      next.fire()
+    }
+
+    this.now = end
+  }
+
+  sleep = (ms: number, signal: AbortSignal): Promise<void> => new Promise(resolve => {
+    if (signal.aborted) {
+      resolve()
+      return
+    }
+
+    const timer = {at: this.now + ms, fire() {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    }}
+    const onAbort = () => {
+      const i = this.timers.indexOf(timer)
+      if (i !== -1) this.timers.splice(i, 1)
+      resolve()
+    }
+
+    this.timers.push(timer)
+    signal.addEventListener('abort', onAbort, {once: true})
+  })
+}
+
+const stamp = (at: number) => new Date(at).toISOString().replace('Z', '000+00:00')
+
+/**
+ * A platform whose dynos run `exit 1` for `runMs`, and whose log stream delivers each exit line
+ * `lateMs` after it was written (as Logplex does now and then).
+ */
+function failingPlatform(time: VirtualTime, runMs: number, lateMs: number) {
+  const creates: Array<{at: number; runId: string}> = []
+  const queue: string[] = []
+  let poke: (() => void) | null = null
+  const deliver = (at: number, line: string) => time.at(at, () => {
+    queue.push(line)
+    poke?.()
+  })
+  let n = 0
+  const platform: RunPlatform = {
+    app: 'virtual', local: false,
+    async appFacts() {
+      return {maintenance: false}
+    },
+    async createDyno(request: DynoRequest): Promise<DynoInfo> {
+      const name = `${request.type}.${++n}`
+      const start = time.now + 500
+      const end = time.now + runMs
+      creates.push({at: time.now, runId: request.env!.HEROKU_TRIGGER_RUN_ID})
+      deliver(start, `${stamp(start)} heroku[${name}]: Starting process with command \`exit 1\``)
+      deliver(end + lateMs, `${stamp(end)} heroku[${name}]: Process exited with status 1`)
+      return {command: request.command, createdAt: new Date(time.now).toISOString(), id: `id-${n}`, name, size: 'Standard-1X', state: 'starting', type: request.type!}
+    },
+    async listDynos() {
+      return []
+    },
+    async * logLines(request, signal) {
+      if (!request.tail) return
+      while (!signal.aborted) {
+        while (queue.length > 0) yield queue.shift()!
+        await new Promise<void>(resolve => {
+          poke = resolve
+          signal.addEventListener('abort', () => resolve(), {once: true})
+        })
+      }
+    },
+    async stopDyno() {},
+  }
+  return {creates, platform}
+}
+
+function memoryHistory(): HistoryStore & {runs: Map<string, Run>} {
+  const runs = new Map<string, Run>()
+  return {
+    async append(run) {
+      runs.set(run.id, run)
+    },
+    async appendMany(list) {
+      for (const run of list) runs.set(run.id, run)
+    },
+    async claim(list) {
+      return new Set(list.map(r => r.id))
+    },
+    async latest() {
+      return new Map(runs)
+    },
+    location: 'memory',
+    async prune() {},
+    retentionDays: 7,
+    runs,
+  }
+}
+
+async function runClock(trigger: Trigger, start: number, end: number, runMs: number, lateMs: number) {
+  const time = new VirtualTime(start)
+  const {creates, platform} = failingPlatform(time, runMs, lateMs)
+  const history = memoryHistory()
+  const lines: string[] = []
+  const clock = new Clock({
+    async loadTriggers() {
+      return [trigger]
+    },
+    now: () => time.now, owner: 'test', platform, print: line => lines.push(line),
+    async readState() {
+      return {lastPassAt: start}
+    },
+    runs: history, sleep: time.sleep,
+    async writeState() {},
+  }, {maxDynos: 10, once: false, reloadMs: 300_000})
+  const controller = new AbortController()
+  const done = clock.run(controller.signal)
+  await time.runUntil(end)
+  controller.abort()
+  await time.runUntil(end)
+  await done
+  return {creates, history, lines}
+}
+
+describe('retries', () => {
+  describe('the clock with time injected', () => {
+    const T0 = Date.parse('2026-11-23T10:59:50Z')
+
+    it('a lone trigger\'s retries fire within 1 s of 10 s × 2^(k−1) after each failed attempt ended, though the clock sleeps 30 s at a time and the exit lines come late', async () => {
+      const {trigger} = createTrigger({command: 'exit 1', name: 'flaky', retries: 3, schedule: '0 * * * *'}, [], new Date('2026-01-01T00:00:00Z'), '1a2b3c4d-0000-4000-8000-000000000001')
+      const {creates, history, lines} = await runClock(trigger, T0, T0 + 5 * 60_000, 3000, 4000)
+      expect(creates.map(c => c.runId), lines.join('\n')).to.deep.equal([1, 2, 3, 4].map(k => `${trigger.id}@2026-11-23T11:00:00.000Z${k > 1 ? `#${k}` : ''}`))
+      for (let k = 1; k <= 3; k++) {
+        const ended = creates[k - 1].at + 3000 // the exit line's own time, not when it was read (4 s later)
+        const lag = creates[k].at - (ended + retryDelayMs(k))
+        expect(lag, `retry ${k}: ${lines.join('\n')}`).to.be.within(0, 999)
+      }
+
+      const retries = [...history.runs.values()].filter(r => r.attempt > 1)
+      expect(retries.map(r => r.retryOf)).to.deep.equal([1, 2, 3].map(() => `${trigger.id}@2026-11-23T11:00:00.000Z`))
+      expect(lines.filter(l => l.startsWith('at=retried'))).to.have.length(3)
+    })
+
+    it('a retry the next nominal time comes before is not fired, and recorded as skipped', async () => {
+      // every minute, each attempt takes 20 s: 11:00 fails at :20, retry at :30 fails at :50, the next would be 11:01:10
+      const {trigger} = createTrigger({command: 'exit 1', name: 'minutely', retries: 5, schedule: '* * * * *'}, [], new Date('2026-01-01T00:00:00Z'), '1a2b3c4d-0000-4000-8000-000000000002')
+      const {creates, history, lines} = await runClock(trigger, T0, Date.parse('2026-11-23T11:01:05Z'), 20_000, 0)
+      expect(creates.map(c => c.runId), lines.join('\n')).to.deep.equal([`${trigger.id}@2026-11-23T11:00:00.000Z`, `${trigger.id}@2026-11-23T11:00:00.000Z#2`, `${trigger.id}@2026-11-23T11:01:00.000Z`])
+      const dropped = history.runs.get(`${trigger.id}@2026-11-23T11:00:00.000Z#3`)
+      expect(dropped, lines.join('\n')).to.include({attempt: 3, reason: 'retry dropped: the next run (due 2026-11-23T11:01:00.000Z) came first', retryOf: `${trigger.id}@2026-11-23T11:00:00.000Z`, state: 'skipped'})
+      expect(lines.some(l => l.startsWith('at=retry-dropped'))).to.equal(true)
+    })
+  })
+
+  describe('against the emulator', function () {
+    this.timeout(90_000)
+    let emulator: Emulator
+    let env: Record<string, string>
+    const clocks: ClockProcess[] = []
+
+    beforeEach(async () => {
+      emulator = await startEmulator({launchDelayMs: 300})
+      emulator.createApp({name: 'retry-app'})
+      env = {HEROKU_API_KEY: emulator.apiKey, HEROKU_HOST: emulator.url, HEROKU_PARTICLEBOARD_URL: emulator.url, HEROKU_TRIGGERS_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'retries-'))}
+    })
+
+    afterEach(async () => {
+      await Promise.all(clocks.splice(0).map(c => stop(c)))
+      await emulator.stop()
+    })
+
+    it('a lone trigger with --retries 2 whose task exits 1: each retry reaches the API within 1 s of its due time, and runs:info and triggers:info show the plan', async () => {
+      const at = new Date(Math.ceil((Date.now() + 4000) / 1000) * 1000)
+      const cron = `${at.getUTCSeconds()} ${at.getUTCMinutes()} ${at.getUTCHours()} ${at.getUTCDate()} ${at.getUTCMonth() + 1} *`
+      const created = await cli(['triggers:create', '--app', 'retry-app', '--name', 'flaky', '--command', 'sleep 1; exit 1', '--schedule', cron, '--retries', '2'], {env})
+      expect(created.code, created.stderr).to.equal(0)
+      const c = startClock(env, ['--app', 'retry-app'])
+      clocks.push(c)
+      await c.waitFor(/at=retry-scheduled .*attempt=2/, 20_000)
+      // between the failure and the retry: the plan
+      const info = parseJson<{retry: {attempt: number; attemptsLeft: number; nextAttemptAt: string; status: string}}>(await cli(['runs:info', `${(await cli(['runs', '--app', 'retry-app', '--json'], {env})).stdout.match(/"id": "([^"]+)"/)![1]}`, '--app', 'retry-app', '--json'], {env}))
+      expect(info.retry).to.include({attempt: 2, attemptsLeft: 2, status: 'due'})
+      const trigger = parseJson<{retry: null | {nextAttemptAt: string}}>(await cli(['triggers:info', 'flaky', '--app', 'retry-app', '--json'], {env}))
+      expect(trigger.retry).to.include({nextAttemptAt: info.retry.nextAttemptAt})
+      await c.waitFor(/at=completed .*state=failed/, 20_000)
+      await c.waitFor(/at=retried .*attempt=3/, 40_000)
+      await stop(c)
+      const runs = parseJson<Array<{attempt: number; endedAt: string; id: string}>>(await cli(['runs', '--app', 'retry-app', '--json'], {env}))
+      const creates = emulator.requests.filter(r => r.method === 'POST' && r.path === '/apps/retry-app/dynos')
+      expect(creates).to.have.length(3)
+      for (const k of [1, 2]) {
+        const failed = runs.find(r => r.attempt === k)!
+        const create = creates.find(r => (r.body as {env: Record<string, string>}).env.HEROKU_TRIGGER_RUN_ID.endsWith(`#${k + 1}`))!
+        const lag = create.at - (Date.parse(failed.endedAt) + retryDelayMs(k))
+        expect(lag, `retry ${k}: ${c.lines.join('\n')}`).to.be.within(-50, 999)
+      }
+    })
+
+    it('--retries outside 0..10 is one line, exit 2, and nothing written', async () => {
+      for (const value of ['11', '-1', '20']) {
+        const result = await cli(['triggers:create', '--app', 'retry-app', '--name', 'x', '--command', 'true', '--schedule', '@daily', '--retries', value], {env})
+        expect(result.code, result.stderr).to.equal(2)
+        expect(result.stderr.trim().split('\n'), result.stderr).to.have.length(1)
+        expect(result.stderr).to.match(/--retries must be 0\.\.10, got -?\d+/)
+      }
+
+      expect(parseJson<unknown[]>(await cli(['triggers', '--app', 'retry-app', '--json'], {env}))).to.deep.equal([])
+    })
+  })
+})

@@ -6,6 +6,7 @@ import {benchCli} from './cli.js'
 import {benchClock} from './clock.js'
 import {benchLifecycle} from './lifecycle.js'
 import {benchPostgres} from './postgres.js'
+import {benchRetries} from './retries.js'
 import {benchRuns} from './runs.js'
 import {benchSchedule} from './schedule.js'
 import {benchTriggers} from './triggers.js'
@@ -19,6 +20,7 @@ const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['clock', benchClock],
   ['postgres', benchPostgres],
   ['apply', () => benchApply()],
+  ['retries', benchRetries],
 ]
 
 const only = process.argv[2]

@@ -22,7 +22,7 @@ export const triggerFlags = {
   jitter: Flags.string({description: 'delay each run by up to this long, the same for each run time (e.g. 30s, 5m)'}),
   maintenance: Flags.string({description: 'in maintenance mode: run (passes HEROKU_MAINTENANCE_MODE=true) or skip', options: ['run', 'skip']}),
   name: Flags.string({description: 'name of the trigger'}),
-  retries: Flags.integer({description: 'retries after a failed or unstarted run, 10 s then doubling, at most 10 min apart (0-10)'}),
+  retries: Flags.integer({description: 'retries after a failed run, 10 s then doubling up to 10 min apart (0-10)'}),
   schedule: Flags.string({description: 'cron (5 or 6 fields), @daily-style macro, or "every 10 minutes" / "every hour at :30" / "every day at 09:30"'}),
   size: Flags.string({aliases: ['dyno'], description: 'dyno size, e.g. basic or standard-1x (alias --dyno)'}),
   state: Flags.string({description: 'Advanced Scheduler compatibility: active or inactive', hidden: true, options: ['active', 'inactive']}),

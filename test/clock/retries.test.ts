@@ -10,7 +10,7 @@ import type {HistoryStore} from '../../src/store/store.js'
 
 import {Clock} from '../../src/clock/clock.js'
 import {retryDelayMs} from '../../src/core/retries.js'
-import {type Run} from '../../src/core/runs.js'
+import {newRun, type Run} from '../../src/core/runs.js'
 import {createTrigger, type Trigger} from '../../src/core/trigger.js'
 import {type Emulator, startEmulator} from '../emulator/index.js'
 import {cli, parseJson} from '../helpers/cli.js'
@@ -136,10 +136,24 @@ function memoryHistory(): HistoryStore & {runs: Map<string, Run>} {
   }
 }
 
-async function runClock(trigger: Trigger, start: number, end: number, runMs: number, lateMs: number) {
+interface Scenario {
+  start: number
+  end: number
+  /** how long each attempt runs before it exits 1 */
+  runMs: number
+  /** how late its exit line is read */
+  lateMs: number
+  /** what an earlier clock recorded */
+  recorded?: Run[]
+  lastPassAt?: number
+}
+
+async function runClock(trigger: Trigger, {end, lateMs, recorded = [], runMs, start, ...rest}: Scenario) {
+  const lastPassAt = rest.lastPassAt ?? start
   const time = new VirtualTime(start)
   const {creates, platform} = failingPlatform(time, runMs, lateMs)
   const history = memoryHistory()
+  for (const run of recorded) history.runs.set(run.id, run)
   const lines: string[] = []
   const clock = new Clock({
     async loadTriggers() {
@@ -147,7 +161,7 @@ async function runClock(trigger: Trigger, start: number, end: number, runMs: num
     },
     now: () => time.now, owner: 'test', platform, print: line => lines.push(line),
     async readState() {
-      return {lastPassAt: start}
+      return {lastPassAt}
     },
     runs: history, sleep: time.sleep,
     async writeState() {},
@@ -167,7 +181,7 @@ describe('retries', () => {
 
     it('a lone trigger\'s retries fire within 1 s of 10 s × 2^(k−1) after each failed attempt ended, though the clock sleeps 30 s at a time and the exit lines come late', async () => {
       const {trigger} = createTrigger({command: 'exit 1', name: 'flaky', retries: 3, schedule: '0 * * * *'}, [], new Date('2026-01-01T00:00:00Z'), '1a2b3c4d-0000-4000-8000-000000000001')
-      const {creates, history, lines} = await runClock(trigger, T0, T0 + 5 * 60_000, 3000, 4000)
+      const {creates, history, lines} = await runClock(trigger, {end: T0 + 5 * 60_000, lateMs: 4000, runMs: 3000, start: T0})
       expect(creates.map(c => c.runId), lines.join('\n')).to.deep.equal([1, 2, 3, 4].map(k => `${trigger.id}@2026-11-23T11:00:00.000Z${k > 1 ? `#${k}` : ''}`))
       for (let k = 1; k <= 3; k++) {
         const ended = creates[k - 1].at + 3000 // the exit line's own time, not when it was read (4 s later)
@@ -183,11 +197,21 @@ describe('retries', () => {
     it('a retry the next nominal time comes before is not fired, and recorded as skipped', async () => {
       // every minute, each attempt takes 20 s: 11:00 fails at :20, retry at :30 fails at :50, the next would be 11:01:10
       const {trigger} = createTrigger({command: 'exit 1', name: 'minutely', retries: 5, schedule: '* * * * *'}, [], new Date('2026-01-01T00:00:00Z'), '1a2b3c4d-0000-4000-8000-000000000002')
-      const {creates, history, lines} = await runClock(trigger, T0, Date.parse('2026-11-23T11:01:05Z'), 20_000, 0)
+      const {creates, history, lines} = await runClock(trigger, {end: Date.parse('2026-11-23T11:01:05Z'), lateMs: 0, runMs: 20_000, start: T0})
       expect(creates.map(c => c.runId), lines.join('\n')).to.deep.equal([`${trigger.id}@2026-11-23T11:00:00.000Z`, `${trigger.id}@2026-11-23T11:00:00.000Z#2`, `${trigger.id}@2026-11-23T11:01:00.000Z`])
       const dropped = history.runs.get(`${trigger.id}@2026-11-23T11:00:00.000Z#3`)
       expect(dropped, lines.join('\n')).to.include({attempt: 3, reason: 'retry dropped: the next run (due 2026-11-23T11:01:00.000Z) came first', retryOf: `${trigger.id}@2026-11-23T11:00:00.000Z`, state: 'skipped'})
       expect(lines.some(l => l.startsWith('at=retry-dropped'))).to.equal(true)
+    })
+
+    it('a restarted clock makes the retry the previous one had scheduled, on time', async () => {
+      const {trigger} = createTrigger({command: 'exit 1', name: 'flaky', retries: 1, schedule: '0 * * * *'}, [], new Date('2026-01-01T00:00:00Z'), '1a2b3c4d-0000-4000-8000-000000000003')
+      const nominal = '2026-11-23T11:00:00.000Z'
+      const failed: Run = {...newRun('pending', {nominalAt: nominal, trigger}, Date.parse(nominal)), dyno: 'trigger-1a2b3c4d.7', endedAt: '2026-11-23T11:00:03.000Z', exitStatus: 1, state: 'failed'}
+      // the first clock stopped at 11:00:04, its retry (due 11:00:13) not made; the next starts at 11:00:06
+      const {creates, lines} = await runClock(trigger, {end: Date.parse('2026-11-23T11:02:00Z'), lastPassAt: Date.parse('2026-11-23T11:00:04Z'), lateMs: 0, recorded: [failed], runMs: 3000, start: Date.parse('2026-11-23T11:00:06Z')})
+      expect(creates.map(c => c.runId), lines.join('\n')).to.deep.equal([`${failed.id}#2`])
+      expect(creates[0].at - Date.parse('2026-11-23T11:00:13Z')).to.be.within(0, 999)
     })
   })
 

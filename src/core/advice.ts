@@ -31,7 +31,7 @@ export function adviceFor(run: Pick<Run, 'command' | 'exitStatus' | 'memoryError
   if (run.state === 'failed-to-start') {
     advice.push(/limit|422/i.test(reason)
       ? 'The dyno was refused: the app is at its limit of concurrent one-off dynos. Lower --max-dynos, spread schedules, or ask Heroku to raise the limit.'
-      : 'The dyno could not be created or did not launch (there is no exit status). Check heroku status and heroku ps; the clock retries within the catch-up window when --retries is set.')
+      : 'The dyno could not be created or did not launch (there is no exit status). Check heroku status and heroku ps; with --retries the clock tries again 10 s after, doubling each time, until the next run is due (runs:info shows the next attempt).')
   }
 
   if (run.state === 'unknown') {

@@ -119,6 +119,8 @@ export class Clock {
   /** when the current sleep ends (ms), or null while awake: the next sleep is then planned from the planner as it is */
   private sleepsUntil: null | number = null
   private reloadRequested = false
+  /** dyno creates that the API refused for now (429, 5xx, 409), by run key: the next backoff */
+  private readonly apiTries = new Map<string, {conflicts: number; delay: number}>()
 
   constructor(private readonly deps: ClockDeps, private readonly options: ClockOptions) {
     this.cap = options.maxDynos
@@ -198,7 +200,7 @@ export class Clock {
   /** Sleeps `ms`, or less when stopped or woken; true when it slept the whole time. */
   private async nap(ms: number, signal: AbortSignal): Promise<boolean> {
     const woken = this.wakeUp.signal
-    if (woken.aborted) return false
+    if (woken.aborted || signal.aborted) return false // stopped already: an abort listener added now would never be called
     const both = new AbortController()
     const abort = () => both.abort()
     signal.addEventListener('abort', abort, {once: true})
@@ -361,8 +363,15 @@ export class Clock {
     const deadline = item.nominal.getTime() + catchUpWindowSeconds(trigger) * 1000
     let dyno: DynoInfo
     try {
-      dyno = await this.createWithRetries({command: trigger.command, env, size: trigger.size, timeToLive: trigger.timeout, type: dynoTypeFor(trigger.id)}, deadline, signal)
+      const created = await this.createWithRetries({command: trigger.command, env, size: trigger.size, timeToLive: trigger.timeout, type: dynoTypeFor(trigger.id)}, item, deadline, signal)
+      if (created === 'deferred') {
+        this.runs.delete(pending.id) // claimed and kept in the store; it comes back from the planner
+        return 0
+      }
+
+      dyno = created
     } catch (error) {
+      this.apiTries.delete(item.key)
       if (error instanceof UnauthorizedError) throw error
       const failed = this.blankRun(item, 'failed-to-start', `dyno not created: ${(error as Error).message}`)
       this.remember(failed)
@@ -371,6 +380,7 @@ export class Clock {
       return 0
     }
 
+    this.apiTries.delete(item.key)
     const started: Run = {...pending, dyno: dyno.name, dynoId: dyno.id, size: dyno.size ?? trigger.size, state: pending.state === 'pending' ? 'starting' : pending.state}
     this.remember(started) // written with the pass's other outcomes once its launches are done
     const lag = deps.now() - item.scheduledAt.getTime()
@@ -379,10 +389,16 @@ export class Clock {
     return 1
   }
 
-  private async createWithRetries(request: Parameters<RunPlatform['createDyno']>[0], deadline: number, signal: AbortSignal): Promise<DynoInfo> {
+  /**
+   * Creates the dyno. A 429, a 5xx or a conflict is tried again after a backoff (1 s doubling to
+   * 30 s) while the catch-up window lasts: with --once in place; otherwise the run goes back to the
+   * planner for that time ('deferred'), so a launch never holds up the loop and whatever else falls
+   * due meanwhile (a retry, another trigger) still fires on time.
+   */
+  private async createWithRetries(request: Parameters<RunPlatform['createDyno']>[0], item: Due & {kind: 'fire'}, deadline: number, signal: AbortSignal): Promise<'deferred' | DynoInfo> {
     const {deps} = this
-    let delay = 1000
-    let conflicts = 0
+    const tries = this.apiTries.get(item.key) ?? {conflicts: 0, delay: 1000}
+    let {conflicts, delay} = tries
     for (;;) {
       const remaining = (deps.platform as {rateLimitRemaining?: null | number}).rateLimitRemaining
       if (typeof remaining === 'number' && remaining < 100) await deps.sleep(800, signal) // tokens refill at about 75 a minute
@@ -399,7 +415,13 @@ export class Clock {
 
         const retryable = status === 429 || status >= 500 || (status === 409 && ++conflicts <= 3)
         if (!retryable || signal.aborted || deps.now() + delay > deadline) throw error
-        deps.print(logfmt({at: 'api-retry', delay: `${delay}ms`, status}))
+        deps.print(logfmt({at: 'api-retry', delay: `${delay}ms`, status, trigger_id: item.trigger.id.slice(0, 8)}))
+        if (!this.options.once) {
+          this.apiTries.set(item.key, {conflicts, delay: Math.min(delay * 2, 30_000)})
+          this.planner.defer(item, deps.now() + delay)
+          return 'deferred'
+        }
+
         await deps.sleep(delay, signal)
         delay = Math.min(delay * 2, 30_000)
       }

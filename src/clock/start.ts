@@ -5,6 +5,7 @@ import type {Context} from '../context.js'
 import {createTrigger} from '../core/trigger.js'
 import {sleep} from '../platform/sleep.js'
 import {Clock, logfmt, PARALLEL_LAUNCHES} from './clock.js'
+import {watchWallClock} from './wall-clock.js'
 
 export interface StartOptions {
   once: boolean
@@ -126,6 +127,11 @@ async function runClock(context: Context, options: StartOptions, print: (line: s
     () => clock?.reloadSoon(),
     error => print(logfmt({at: 'warn', msg: `definition changes are no longer heard (${error.message}): reloading every 30 s`})),
   )
+  // a stepped wall clock moves every due time at once: look again at once, not when the sleep ends
+  const unwatchWallClock = watchWallClock(by => {
+    print(logfmt({at: 'wall-clock-stepped', by: `${Math.round(by)}ms`}))
+    clock?.wake()
+  })
   try {
     clock = new Clock({
       async completeOneOff(triggerId) {
@@ -156,6 +162,7 @@ async function runClock(context: Context, options: StartOptions, print: (line: s
     print(logfmt({app: context.app, at: 'started', mode: options.once ? 'once' : 'continuous', pid: process.pid, store: storage.kind}))
     return await clock.run(signal)
   } finally {
+    unwatchWallClock()
     await unwatch?.()
   }
 }

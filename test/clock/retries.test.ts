@@ -9,6 +9,7 @@ import type {DynoInfo, DynoRequest, RunPlatform} from '../../src/platform/types.
 import type {HistoryStore} from '../../src/store/store.js'
 
 import {Clock} from '../../src/clock/clock.js'
+import {PlatformError} from '../../src/core/errors.js'
 import {retryDelayMs} from '../../src/core/retries.js'
 import {newRun, type Run} from '../../src/core/runs.js'
 import {createTrigger, type Trigger} from '../../src/core/trigger.js'
@@ -73,8 +74,9 @@ const stamp = (at: number) => new Date(at).toISOString().replace('Z', '000+00:00
  * A platform whose dynos run `exit 1` for `runMs`, and whose log stream delivers each exit line
  * `lateMs` after it was written (as Logplex does now and then).
  */
-function failingPlatform(time: VirtualTime, runMs: number, lateMs: number) {
+function failingPlatform(time: VirtualTime, runMs: number, lateMs: number, refuse: (request: DynoRequest) => boolean = () => false) {
   const creates: Array<{at: number; runId: string}> = []
+  const refused: number[] = []
   const queue: string[] = []
   let poke: (() => void) | null = null
   const deliver = (at: number, line: string) => time.at(at, () => {
@@ -88,6 +90,11 @@ function failingPlatform(time: VirtualTime, runMs: number, lateMs: number) {
       return {maintenance: false}
     },
     async createDyno(request: DynoRequest): Promise<DynoInfo> {
+      if (refuse(request)) {
+        refused.push(time.now)
+        throw new PlatformError('the Heroku API failed (503): try again later', 503)
+      }
+
       const name = `${request.type}.${++n}`
       const start = time.now + 500
       const end = time.now + runMs
@@ -111,7 +118,7 @@ function failingPlatform(time: VirtualTime, runMs: number, lateMs: number) {
     },
     async stopDyno() {},
   }
-  return {creates, platform}
+  return {creates, platform, refused}
 }
 
 function memoryHistory(): HistoryStore & {runs: Map<string, Run>} {
@@ -146,18 +153,22 @@ interface Scenario {
   /** what an earlier clock recorded */
   recorded?: Run[]
   lastPassAt?: number
+  /** other triggers on the same clock */
+  others?: Trigger[]
+  /** creates the API answers with 503 */
+  refuse?: (request: DynoRequest) => boolean
 }
 
 async function runClock(trigger: Trigger, {end, lateMs, recorded = [], runMs, start, ...rest}: Scenario) {
   const lastPassAt = rest.lastPassAt ?? start
   const time = new VirtualTime(start)
-  const {creates, platform} = failingPlatform(time, runMs, lateMs)
+  const {creates, platform, refused} = failingPlatform(time, runMs, lateMs, rest.refuse)
   const history = memoryHistory()
   for (const run of recorded) history.runs.set(run.id, run)
   const lines: string[] = []
   const clock = new Clock({
     async loadTriggers() {
-      return [trigger]
+      return [trigger, ...(rest.others ?? [])]
     },
     now: () => time.now, owner: 'test', platform, print: line => lines.push(line),
     async readState() {
@@ -172,7 +183,7 @@ async function runClock(trigger: Trigger, {end, lateMs, recorded = [], runMs, st
   controller.abort()
   await time.runUntil(end)
   await done
-  return {creates, history, lines}
+  return {creates, history, lines, refused}
 }
 
 describe('retries', () => {
@@ -192,6 +203,22 @@ describe('retries', () => {
       const retries = [...history.runs.values()].filter(r => r.attempt > 1)
       expect(retries.map(r => r.retryOf)).to.deep.equal([1, 2, 3].map(() => `${trigger.id}@2026-11-23T11:00:00.000Z`))
       expect(lines.filter(l => l.startsWith('at=retried'))).to.have.length(3)
+    })
+
+    it('a retry fires on time while another trigger\'s creates are being refused (503) and backing off', async () => {
+      const {trigger} = createTrigger({command: 'exit 1', name: 'flaky', retries: 2, schedule: '0 * * * *'}, [], new Date('2026-01-01T00:00:00Z'), '1a2b3c4d-0000-4000-8000-000000000004')
+      const {trigger: refused} = createTrigger({command: 'true', name: 'refused', schedule: '0 * * * *'}, [], new Date('2026-01-01T00:00:00Z'), '5e6f7a8b-0000-4000-8000-000000000005')
+      const {creates, lines, refused: refusals} = await runClock(trigger, {
+        end: T0 + 5 * 60_000, lateMs: 0, others: [refused], refuse: request => request.env!.HEROKU_TRIGGER_ID === refused.id, runMs: 3000, start: T0,
+      })
+      expect(refusals.length, lines.join('\n')).to.be.greaterThan(4) // 1 s, 2 s, 4 s ... apart, all the while
+      expect(creates.map(c => c.runId), lines.join('\n')).to.deep.equal([1, 2, 3].map(k => `${trigger.id}@2026-11-23T11:00:00.000Z${k > 1 ? `#${k}` : ''}`))
+      for (let k = 1; k <= 2; k++) {
+        const lag = creates[k].at - (creates[k - 1].at + 3000 + retryDelayMs(k))
+        expect(lag, `retry ${k}: ${lines.join('\n')}`).to.be.within(0, 999)
+      }
+
+      expect(lines.filter(l => /at=api-retry .*status=503 .*trigger_id=5e6f7a8b/.test(l)).length).to.equal(refusals.length)
     })
 
     it('a retry the next nominal time comes before is not fired, and recorded as skipped', async () => {

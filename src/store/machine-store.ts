@@ -4,20 +4,24 @@ import {readFile} from 'node:fs/promises'
 import {hostname} from 'node:os'
 import path from 'node:path'
 
+import type {Rollup} from '../core/metrics.js'
 import type {Run} from '../core/runs.js'
 import type {DefinitionStore} from './definitions.js'
 import type {ClockStateStore, HistoryStore, Lease, Store} from './store.js'
 
 import {writeFileAtomic} from './file-store.js'
 import {acquirePidLock} from './pid-lock.js'
+import {RollupFiles} from './rollup-files.js'
 import {RunStore} from './run-store.js'
 
 /** The run history on this machine: append-only day files (src/store/run-store.ts). */
 export class FileHistory implements HistoryStore {
+  private readonly rollupFiles: RollupFiles
   private readonly store: RunStore<Run>
 
   constructor(readonly dir: string, retentionDays?: number) {
     this.store = new RunStore<Run>(dir, retentionDays)
+    this.rollupFiles = new RollupFiles(path.join(dir, 'rollups'), retentionDays)
   }
 
   get location(): string {
@@ -29,16 +33,21 @@ export class FileHistory implements HistoryStore {
   }
 
   append(run: Run, now: number): Promise<void> {
-    return this.store.append(run, now)
+    return this.appendMany([run], now)
   }
 
-  appendMany(runs: readonly Run[], now: number): Promise<void> {
-    return this.store.appendMany(runs, now)
+  async appendMany(runs: readonly Run[], now: number): Promise<void> {
+    await this.store.appendMany(runs, now)
+    await this.rollupFiles.record(runs, now)
+  }
+
+  rollups(options: {since: number; triggerId?: string; until: number}): Promise<Rollup[]> {
+    return this.rollupFiles.rollups(options)
   }
 
   /** One clock per app on this machine (the pid lock), so every claim is this clock's. */
   async claim(runs: readonly Run[], now: number): Promise<Set<string>> {
-    await this.store.appendMany(runs, now)
+    await this.appendMany(runs, now)
     return new Set(runs.map(r => r.id))
   }
 
@@ -54,6 +63,7 @@ export class FileHistory implements HistoryStore {
 
   async prune(now: number): Promise<void> {
     await this.store.prune(now)
+    await this.rollupFiles.prune(now)
   }
 }
 

@@ -1,6 +1,7 @@
 // The one store interface. Three adapters sit behind it: the file on this machine (the default),
 // the app's HEROKU_TRIGGERS config var (definitions only; history stays on the machine), and a
 // Heroku Postgres database (everything). Only the composition root (src/context.ts) picks one.
+import type {Rollup} from '../core/metrics.js'
 import type {Run} from '../core/runs.js'
 import type {DefinitionStore} from './definitions.js'
 
@@ -23,6 +24,12 @@ export interface HistoryStore {
   latest(options?: {limit?: number; since?: number}): Promise<Map<string, Run>>
   /** Drops what is older than the retention window. */
   prune(now: number): Promise<void>
+  /**
+   * Per-minute rollups of finished runs (src/core/metrics.ts) whose minute is in [since, until):
+   * the whole app's (key '*'), or one trigger's. Kept by append/appendMany: a run counts once, when
+   * it is first recorded finished, however often it is recorded again.
+   */
+  rollups(options: {since: number; triggerId?: string; until: number}): Promise<Rollup[]>
 }
 
 /** What a clock remembers between passes, so the next clock (anywhere) knows where it stopped. */

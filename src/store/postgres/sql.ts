@@ -43,6 +43,20 @@ export const MIGRATIONS: ReadonlyArray<{version: number; sql: string}> = [
     `,
     version: 1,
   },
+  {
+    // metrics: per-minute rollups of finished runs (src/core/metrics.ts), the app's (key '*') and each trigger's
+    sql: `
+      CREATE TABLE ${SCHEMA}.rollups (
+        app text NOT NULL,
+        key text NOT NULL,
+        at timestamptz NOT NULL,
+        doc jsonb NOT NULL,
+        PRIMARY KEY (app, key, at)
+      );
+      ALTER TABLE ${SCHEMA}.runs ADD COLUMN rolled_up boolean NOT NULL DEFAULT false;
+    `,
+    version: 2,
+  },
 ]
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version
@@ -104,6 +118,23 @@ export const SQL = {
     DELETE FROM ${SCHEMA}.runs WHERE ctid = ANY(ARRAY(
       SELECT ctid FROM ${SCHEMA}.runs WHERE app = $1 AND recorded_at < to_timestamp($2::double precision / 1000) LIMIT $3))`,
   countRuns: `SELECT count(*)::int AS n FROM ${SCHEMA}.runs WHERE app = $1`,
+
+  /** one writer of an app's rollups at a time, to COMMIT: a minute's row is read, merged and written back */
+  lockRollups: `SELECT pg_advisory_xact_lock(hashtext('${SCHEMA}:rollups'), hashtext($1))`,
+  /** the runs of a batch already counted in the rollups */
+  countedRuns: `SELECT id FROM ${SCHEMA}.runs WHERE app = $1 AND id = ANY($2::text[]) AND rolled_up`,
+  markRolledUp: `UPDATE ${SCHEMA}.runs SET rolled_up = true WHERE app = $1 AND id = ANY($2::text[])`,
+  rollupsAt: `
+    SELECT r.doc FROM ${SCHEMA}.rollups r JOIN unnest($2::text[], $3::double precision[]) AS u(key, at)
+      ON r.app = $1 AND r.key = u.key AND r.at = to_timestamp(u.at / 1000)`,
+  putRollups: `
+    INSERT INTO ${SCHEMA}.rollups (app, key, at, doc)
+    SELECT $1, r->>'key', to_timestamp((r->>'at')::double precision / 1000), r FROM jsonb_array_elements($2::jsonb) AS r
+    ON CONFLICT (app, key, at) DO UPDATE SET doc = EXCLUDED.doc`,
+  rollups: `
+    SELECT doc FROM ${SCHEMA}.rollups
+    WHERE app = $1 AND key = $2 AND at >= to_timestamp($3::double precision / 1000) AND at < to_timestamp($4::double precision / 1000) ORDER BY at`,
+  pruneRollups: `DELETE FROM ${SCHEMA}.rollups WHERE app = $1 AND at < to_timestamp($2::double precision / 1000)`,
 
   readClockState: `SELECT (extract(epoch FROM last_pass_at) * 1000)::double precision AS last_pass_at FROM ${SCHEMA}.apps WHERE app = $1`,
   writeClockState: `

@@ -7,13 +7,16 @@ import type {Client, Pool, PoolClient} from 'pg'
 import {randomBytes} from 'node:crypto'
 import {hostname} from 'node:os'
 
+import type {Rollup} from '../../core/metrics.js'
 import type {Run} from '../../core/runs.js'
 import type {ClockStateStore, HistoryStore, Lease, LeaseOptions, Store} from '../store.js'
 
 import {ConflictError, StoreUnreadableError} from '../../core/errors.js'
+import {ALL} from '../../core/metrics.js'
 import {sleep} from '../../platform/sleep.js'
 import {checkDefinitions, type Definitions, type DefinitionStore, deltaOf, SCHEMA_VERSION} from '../definitions.js'
 import {connectionOptions, type DatabaseTarget, hostOf, inTransaction, isConnectionError, isPooled, openPool, storeError} from './connection.js'
+import {addRollups, finished} from './rollups.js'
 import {CHANNEL, LATEST_VERSION, MIGRATIONS, SCHEMA, SQL} from './sql.js'
 
 const DAY_MS = 86_400_000
@@ -325,7 +328,24 @@ export class PostgresHistory implements HistoryStore {
 
   async appendMany(runs: readonly Run[], now: number): Promise<void> {
     if (runs.length === 0) return
-    await this.store.query(SQL.putRuns, [this.store.app, now, JSON.stringify(newestOnly(runs))])
+    const batch = newestOnly(runs)
+    const {app} = this.store
+    if (!batch.some(r => finished(r))) {
+      await this.store.query(SQL.putRuns, [app, now, JSON.stringify(batch)])
+      return
+    }
+
+    // a finished run is counted in the rollups in the same transaction that records it
+    await this.store.transaction(async client => {
+      await client.query(SQL.lockRollups, [app])
+      await client.query(SQL.putRuns, [app, now, JSON.stringify(batch)])
+      await addRollups(client, app, batch)
+    })
+  }
+
+  async rollups(options: {since: number; triggerId?: string; until: number}): Promise<Rollup[]> {
+    const {rows} = await this.store.query<{doc: Rollup}>(SQL.rollups, [this.store.app, options.triggerId ?? ALL, options.since, options.until])
+    return rows.map(r => r.doc)
   }
 
   async claim(runs: readonly Run[], now: number, owner: string): Promise<Set<string>> {
@@ -365,6 +385,7 @@ export class PostgresHistory implements HistoryStore {
   /** Deletes runs older than the retention window, a batch at a time. */
   async prune(now: number): Promise<void> {
     const cutoff = now - this.retentionDays * DAY_MS
+    await this.store.query(SQL.pruneRollups, [this.store.app, cutoff])
     for (let batch = 0; batch < 100; batch++) {
       const {rowCount} = await this.store.query(SQL.pruneRuns, [this.store.app, cutoff, PRUNE_BATCH])
       if ((rowCount ?? 0) < PRUNE_BATCH) return

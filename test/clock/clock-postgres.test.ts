@@ -10,6 +10,7 @@ import {type Emulator, startEmulator} from '../emulator/index.js'
 import {cli, parseJson} from '../helpers/cli.js'
 import {type ClockProcess, startClock, stop} from '../helpers/clock.js'
 import {sql, testDatabase} from '../helpers/postgres.js'
+import {startTcpProxy} from '../helpers/tcp-proxy.js'
 
 describe('triggers:clock on the Postgres store', function () {
   this.timeout(120_000)
@@ -112,6 +113,40 @@ describe('triggers:clock on the Postgres store', function () {
     expect(second.lines.filter(l => l.includes('at=fired')).length, second.lines.join('\n')).to.be.greaterThan(0)
     const rows = await sql<{n: number}>(databaseUrl, 'SELECT count(DISTINCT id)::int AS n FROM heroku_triggers.runs WHERE app = $1', ['pg-clock'])
     expect(rows[0].n).to.equal(30)
+  })
+
+  it('the database connection lost mid-run: the clock reconnects, takes the lease again and goes on, with no claimed run lost or fired twice', async () => {
+    const proxy = await startTcpProxy(Number(new URL(databaseUrl).port))
+    try {
+      const viaProxy = new URL(databaseUrl)
+      viaProxy.port = String(proxy.port)
+      emulator.createApp({configVars: {DATABASE_URL: viaProxy.toString(), HEROKU_TRIGGERS_DATABASE: 'DATABASE_URL'}, name: 'blip-clock'})
+      const created = await cli(['triggers:create', '--app', 'blip-clock', '--name', 'tick', '--command', 'true', '--schedule', '* * * * * *'], {env: machine()})
+      expect(created.code, created.stderr).to.equal(0)
+      const running = startClock(machine(), ['--app', 'blip-clock'])
+      clocks.push(running)
+      await running.waitFor(/at=fired/)
+      await new Promise(resolve => {
+        setTimeout(resolve, 1500)
+      })
+      expect(proxy.cut()).to.be.greaterThan(0)
+      const cutAt = Date.now()
+      await running.waitFor(/at=lease-lost/, 10_000)
+      const creates = () => emulator.requests.filter(r => r.method === 'POST' && r.path === '/apps/blip-clock/dynos' && r.at > cutAt)
+      const deadline = Date.now() + 15_000
+      while (creates().length < 3 && Date.now() < deadline) await new Promise(resolve => {
+        setTimeout(resolve, 100)
+      })
+      expect(creates().length, running.lines.join('\n')).to.be.at.least(3) // firing again
+      await stop(running)
+      const all = emulator.requests.filter(r => r.method === 'POST' && r.path === '/apps/blip-clock/dynos').map(r => (r.body as {env: Record<string, string>}).env.HEROKU_TRIGGER_RUN_ID)
+      expect(all.length, all.join('\n')).to.equal(new Set(all).size)
+      // every run that reached the API is in the store
+      const stored = new Set((await sql<{id: string}>(databaseUrl, 'SELECT id FROM heroku_triggers.runs WHERE app = $1', ['blip-clock'])).map(r => r.id))
+      expect(all.filter(id => !stored.has(id))).to.deep.equal([])
+    } finally {
+      await proxy.close()
+    }
   })
 
   it('a trigger created on another machine reaches the running clock within a second', async () => {

@@ -12,6 +12,7 @@ import type {DefinitionStore} from './store/definitions.js'
 import type {HistoryStore, Store} from './store/store.js'
 
 import {InvalidInputError} from './core/errors.js'
+import {LazyLocalPlatform} from './platform/lazy-local.js'
 
 export interface Context {
   /** the Heroku app's name, or "local" */
@@ -62,11 +63,8 @@ export async function buildContext(request: ContextRequest): Promise<Context> {
   if (request.local) {
     const localDir = process.cwd()
     const appDataDir = localAppDataDir(request.dataRoot, localDir)
-    const [{LocalPlatform}, storage] = await Promise.all([
-      import('./platform/local.js'),
-      openStore({app: `local/${path.basename(appDataDir)}`, appDataDir, env, platform: null, retentionDays: request.retentionDays}),
-    ])
-    const dynos = new LocalPlatform(localDir, appDataDir)
+    const storage = await openStore({app: `local/${path.basename(appDataDir)}`, appDataDir, env, platform: null, retentionDays: request.retentionDays})
+    const dynos = new LazyLocalPlatform(localDir, appDataDir)
     return {app: 'local', appDataDir, dynos, history: storage.history, local: true, localDir, now, platform: null, storage, store: storage.definitions}
   }
 

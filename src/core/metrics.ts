@@ -105,7 +105,11 @@ export function histPercentile(hist: Record<string, number>, count: number, p: n
   let seen = 0
   for (const key of Object.keys(hist).sort((a, b) => Number(a) - Number(b))) {
     seen += hist[key]
-    if (seen >= rank) return Math.round(Math.min(max, Math.max(min, histValue(key))))
+    if (seen < rank) continue
+    // the buckets of the smallest and the largest value are those values exactly
+    if (key === histKey(max)) return max
+    if (key === histKey(min)) return min
+    return Math.round(Math.min(max, Math.max(min, histValue(key))))
   }
 
   return max
@@ -133,7 +137,7 @@ export function outcomeOf(state: Run['state']): null | Outcome {
 }
 
 function emptyThroughput(): Throughput {
-  return {failed: 0, failedToStart: 0, interrupted: 0, succeeded: 0, unknown: 0}
+  return {succeeded: 0, failed: 0, interrupted: 0, failedToStart: 0, unknown: 0}
 }
 
 export function emptyRollup(at: number, key: string): Rollup {
@@ -269,10 +273,10 @@ function peakOf(r: Rollup): number {
 }
 
 function statsOf(d: Rollup['duration']): Stats {
-  if (d.count === 0 || d.min === null || d.max === null) return {avg: null, count: 0, max: null, min: null, p50: null, p95: null}
+  if (d.count === 0 || d.min === null || d.max === null) return {count: 0, min: null, avg: null, p50: null, p95: null, max: null}
   return {
-    avg: Math.round(d.sum / d.count), count: d.count, max: d.max, min: d.min,
-    p50: histPercentile(d.hist, d.count, 50, d.min, d.max), p95: histPercentile(d.hist, d.count, 95, d.min, d.max),
+    count: d.count, min: d.min, avg: Math.round(d.sum / d.count),
+    p50: histPercentile(d.hist, d.count, 50, d.min, d.max), p95: histPercentile(d.hist, d.count, 95, d.min, d.max), max: d.max,
   }
 }
 
@@ -290,21 +294,22 @@ export function bucketsOf(rollups: readonly Rollup[], span: {from: number; ms: n
     mergeRollup(total, {...r, deltas: {}, level: 0})
   }
 
+  // keys in the order PRODUCT.md gives them
   const buckets = merged.map((r, i): Bucket => ({
     at: new Date(r.at).toISOString(),
-    concurrency: {avg: Math.round((r.busyMs / span.ms) * 100) / 100, max: peaks[i]},
-    durationMs: statsOf(r.duration),
-    load: {max: r.load},
-    memoryErrors: {r14: r.r14, r15: r.r15},
-    memoryMb: {max: r.memoryMb, quota: r.quotaMb},
     throughput: r.throughput,
+    durationMs: statsOf(r.duration),
+    concurrency: {max: peaks[i], avg: Math.round((r.busyMs / span.ms) * 100) / 100},
+    memoryMb: {max: r.memoryMb, quota: r.quotaMb},
+    memoryErrors: {r14: r.r14, r15: r.r15},
+    load: {max: r.load},
   }))
   const runs = OUTCOMES.reduce((sum, o) => sum + total.throughput[o], 0)
   return {
     buckets, from: new Date(span.from).toISOString(), resolution: span.resolution, to: new Date(span.to).toISOString(),
     totals: {
-      concurrency: {max: Math.max(0, ...peaks)}, durationMs: statsOf(total.duration), runs,
-      successRate: runs === 0 ? null : Math.round((total.throughput.succeeded / runs) * 10_000) / 10_000, throughput: total.throughput,
+      runs, throughput: total.throughput, successRate: runs === 0 ? null : Math.round((total.throughput.succeeded / runs) * 10_000) / 10_000,
+      durationMs: statsOf(total.duration), concurrency: {max: Math.max(0, ...peaks)},
     },
   }
 }

@@ -25,6 +25,8 @@ export interface ClockDeps {
   now(): number
   sleep(ms: number, signal: AbortSignal): Promise<void>
   print(line: string): void
+  /** told each run change once it is recorded (the monitors' judge listens) */
+  onRunChanges?(runs: readonly Run[]): void
 }
 
 export interface ClockOptions {
@@ -535,6 +537,7 @@ export class Clock {
     const batch = this.unwritten.splice(0)
     try {
       await this.deps.runs.appendMany(batch, this.deps.now())
+      if (batch.length > 0) this.deps.onRunChanges?.(batch)
     } catch (error) {
       this.unwritten.unshift(...batch)
       this.deps.print(logfmt({at: 'warn', msg: `could not record ${batch.length} run change(s), keeping them for the next write: ${(error as Error).message}`}))
@@ -545,6 +548,7 @@ export class Clock {
     this.runs.set(run.id, run)
     if (run.dyno) this.byDyno.set(run.dyno, run.id)
     await this.deps.runs.append(run, now)
+    this.deps.onRunChanges?.([run])
   }
 
   /** What earlier clocks on this machine recorded, as far back as any catch-up window reaches. */

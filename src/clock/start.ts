@@ -4,6 +4,7 @@ import type {Context} from '../context.js'
 
 import {createTrigger} from '../core/trigger.js'
 import {sleep} from '../platform/sleep.js'
+import {type Alerting, startAlerting} from './alerting.js'
 import {Clock, logfmt, PARALLEL_LAUNCHES} from './clock.js'
 import {watchWallClock} from './wall-clock.js'
 
@@ -132,7 +133,10 @@ async function runClock(context: Context, options: StartOptions, print: (line: s
     print(logfmt({at: 'wall-clock-stepped', by: `${Math.round(by)}ms`}))
     clock?.wake()
   })
+  let alerting: Alerting | null = null
   try {
+    alerting = await startAlerting(context, print, options.once)
+    const judge = alerting
     clock = new Clock({
       async completeOneOff(triggerId) {
         if (context.store.kind === 'config-var') return // a config var write would restart the app: the view derives it instead
@@ -145,6 +149,7 @@ async function runClock(context: Context, options: StartOptions, print: (line: s
         return (await context.store.read()).triggers
       },
       now: () => context.now().getTime(),
+      onRunChanges: runs => judge.onRunChanges(runs),
       owner: storage.owner,
       platform: context.dynos,
       print,
@@ -162,6 +167,7 @@ async function runClock(context: Context, options: StartOptions, print: (line: s
     print(logfmt({app: context.app, at: 'started', mode: options.once ? 'once' : 'continuous', pid: process.pid, store: storage.kind}))
     return await clock.run(signal)
   } finally {
+    await alerting?.close()
     unwatchWallClock()
     await unwatch?.()
   }

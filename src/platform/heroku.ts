@@ -57,6 +57,16 @@ export class HerokuPlatform implements RunPlatform {
     return this.call('GET', `/apps/${encodeURIComponent(this.app)}`)
   }
 
+  /** Who alerts go to by default: the app's owner and its collaborators, each address once. */
+  async ownerAndCollaborators(): Promise<string[]> {
+    const [app, collaborators] = await Promise.all([
+      this.appInfo(),
+      this.call<Heroku.Collaborator[]>('GET', `/apps/${encodeURIComponent(this.app)}/collaborators`).catch(() => []),
+    ])
+    const emails = [app.owner?.email, ...collaborators.map(c => c.user?.email)].filter((e): e is string => typeof e === 'string' && e.includes('@'))
+    return [...new Set(emails)]
+  }
+
   async dynoSizes(): Promise<Heroku.DynoSize[]> {
     this.sizes ??= await this.call<Heroku.DynoSize[]>('GET', '/dyno-sizes')
     return this.sizes

@@ -9,6 +9,7 @@ import type {Run} from '../core/runs.js'
 import type {DefinitionStore} from './definitions.js'
 import type {ClockStateStore, HistoryStore, Lease, Store} from './store.js'
 
+import {FileAlerts} from './alerts.js'
 import {writeFileAtomic} from './file-store.js'
 import {acquirePidLock} from './pid-lock.js'
 import {RollupFiles} from './rollup-files.js'
@@ -84,6 +85,7 @@ export class FileClockState implements ClockStateStore {
 }
 
 export class MachineStore implements Store {
+  readonly alerts: FileAlerts
   readonly clockState: FileClockState
   readonly database = null
   readonly history: FileHistory
@@ -92,6 +94,7 @@ export class MachineStore implements Store {
   constructor(readonly definitions: DefinitionStore, private readonly appDataDir: string, private readonly app: string, retentionDays?: number) {
     this.history = new FileHistory(path.join(appDataDir, 'runs'), retentionDays)
     this.clockState = new FileClockState(path.join(appDataDir, 'clock.json'))
+    this.alerts = new FileAlerts(path.join(appDataDir, 'alerts.json'))
   }
 
   get kind(): 'config-var' | 'file' {

@@ -3,6 +3,7 @@
 // Heroku Postgres database (everything). Only the composition root (src/context.ts) picks one.
 import type {Rollup} from '../core/metrics.js'
 import type {Run} from '../core/runs.js'
+import type {AlertStore} from './alerts.js'
 import type {DefinitionStore} from './definitions.js'
 
 export type StoreKind = 'config-var' | 'file' | 'postgres'
@@ -65,6 +66,8 @@ export interface Store {
   readonly definitions: DefinitionStore
   readonly history: HistoryStore
   readonly clockState: ClockStateStore
+  /** monitors' state, their alerts and the notification outbox */
+  readonly alerts: AlertStore
   /**
    * One clock per app. The file and config-var stores refuse a second clock on this machine (exit 4);
    * Postgres makes it wait (standby) and hands it the lease within seconds of the first one's exit.

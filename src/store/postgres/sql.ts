@@ -57,6 +57,43 @@ export const MIGRATIONS: ReadonlyArray<{version: number; sql: string}> = [
     `,
     version: 2,
   },
+  {
+    // monitors: what each remembers, the alerts, and the notification outbox (src/store/alerts.ts)
+    sql: `
+      CREATE TABLE ${SCHEMA}.monitor_states (
+        app text NOT NULL,
+        key text NOT NULL,
+        doc jsonb NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (app, key)
+      );
+      CREATE TABLE ${SCHEMA}.alerts (
+        app text NOT NULL,
+        id text NOT NULL,
+        monitor_id text NOT NULL,
+        state text NOT NULL,
+        opened_at timestamptz NOT NULL,
+        resolved_at timestamptz,
+        doc jsonb NOT NULL,
+        PRIMARY KEY (app, id)
+      );
+      CREATE INDEX alerts_by_opened_at ON ${SCHEMA}.alerts (app, opened_at DESC);
+      CREATE TABLE ${SCHEMA}.outbox (
+        app text NOT NULL,
+        id text NOT NULL,
+        doc jsonb NOT NULL,
+        attempts integer NOT NULL DEFAULT 0,
+        next_at timestamptz NOT NULL,
+        sent_at timestamptz,
+        gave_up text,
+        last_error text,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (app, id)
+      );
+      CREATE INDEX outbox_pending ON ${SCHEMA}.outbox (app, next_at) WHERE sent_at IS NULL AND gave_up IS NULL;
+    `,
+    version: 3,
+  },
 ]
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version
@@ -149,4 +186,37 @@ export const SQL = {
     ON CONFLICT (app) DO UPDATE SET clock_owner = EXCLUDED.clock_owner, clock_started_at = EXCLUDED.clock_started_at`,
   /** a dead peer is noticed by the server in about 25 s instead of TCP's two hours */
   keepalives: 'SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3',
+} as const
+
+/** The statements of monitors' state, alerts and the outbox (src/store/postgres/alerts.ts). */
+export const ALERT_SQL = {
+  states: `SELECT doc FROM ${SCHEMA}.monitor_states WHERE app = $1`,
+  putStates: `
+    INSERT INTO ${SCHEMA}.monitor_states (app, key, doc)
+    SELECT $1, s->>'key', s FROM jsonb_array_elements($2::jsonb) AS s
+    ON CONFLICT (app, key) DO UPDATE SET doc = EXCLUDED.doc, updated_at = now()`,
+  putAlerts: `
+    INSERT INTO ${SCHEMA}.alerts (app, id, monitor_id, state, opened_at, resolved_at, doc)
+    SELECT $1, a->>'id', a->>'monitorId', a->>'state', (a->>'openedAt')::timestamptz, (a->>'resolvedAt')::timestamptz, a
+    FROM jsonb_array_elements($2::jsonb) AS a
+    ON CONFLICT (app, id) DO UPDATE SET state = EXCLUDED.state, resolved_at = EXCLUDED.resolved_at, doc = EXCLUDED.doc`,
+  /** a notification already in the outbox (the same decision replayed) is kept as it was */
+  putOutbox: `
+    INSERT INTO ${SCHEMA}.outbox (app, id, doc, next_at, created_at)
+    SELECT $1, n->>'id', n, to_timestamp($2::double precision / 1000), to_timestamp((n->>'createdAt')::double precision / 1000)
+    FROM jsonb_array_elements($3::jsonb) AS n
+    ON CONFLICT (app, id) DO NOTHING`,
+  pending: `
+    SELECT doc, attempts, (extract(epoch FROM next_at) * 1000)::double precision AS next_at, last_error FROM ${SCHEMA}.outbox
+    WHERE app = $1 AND sent_at IS NULL AND gave_up IS NULL AND next_at <= to_timestamp($2::double precision / 1000)
+    ORDER BY next_at, created_at LIMIT $3`,
+  markSent: `UPDATE ${SCHEMA}.outbox SET sent_at = to_timestamp($3::double precision / 1000), attempts = attempts + 1 WHERE app = $1 AND id = $2`,
+  markRetry: `UPDATE ${SCHEMA}.outbox SET attempts = $3, next_at = to_timestamp($4::double precision / 1000), last_error = $5 WHERE app = $1 AND id = $2`,
+  markGivenUp: `UPDATE ${SCHEMA}.outbox SET gave_up = $3, last_error = $3 WHERE app = $1 AND id = $2`,
+  listAlerts: `
+    SELECT doc FROM ${SCHEMA}.alerts
+    WHERE app = $1 AND ($2::boolean IS NOT TRUE OR state = 'open') AND ($3::text IS NULL OR monitor_id = $3)
+      AND ($4::double precision IS NULL OR greatest(opened_at, coalesce(resolved_at, opened_at)) >= to_timestamp($4::double precision / 1000))
+    ORDER BY opened_at DESC LIMIT $5`,
+  pruneOutbox: `DELETE FROM ${SCHEMA}.outbox WHERE app = $1 AND (sent_at IS NOT NULL OR gave_up IS NOT NULL) AND created_at < to_timestamp($2::double precision / 1000)`,
 } as const

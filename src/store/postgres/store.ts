@@ -15,6 +15,7 @@ import {ConflictError, StoreUnreadableError} from '../../core/errors.js'
 import {ALL} from '../../core/metrics.js'
 import {sleep} from '../../platform/sleep.js'
 import {checkDefinitions, type Definitions, type DefinitionStore, deltaOf, SCHEMA_VERSION} from '../definitions.js'
+import {PostgresAlerts} from './alerts.js'
 import {connectionOptions, type DatabaseTarget, hostOf, inTransaction, isConnectionError, isPooled, openPool, storeError} from './connection.js'
 import {addRollups, finished} from './rollups.js'
 import {CHANNEL, LATEST_VERSION, MIGRATIONS, SCHEMA, SQL} from './sql.js'
@@ -31,6 +32,7 @@ function ownerId(): string {
 }
 
 export class PostgresStore implements Store {
+  readonly alerts: PostgresAlerts
   readonly clockState: ClockStateStore
   readonly definitions: DefinitionStore
   readonly history: PostgresHistory
@@ -44,6 +46,7 @@ export class PostgresStore implements Store {
   constructor(readonly target: DatabaseTarget, readonly app: string, retentionDays = 7) {
     this.definitions = new PostgresDefinitions(this)
     this.history = new PostgresHistory(this, retentionDays)
+    this.alerts = new PostgresAlerts(this)
     this.clockState = {
       read: async () => {
         const {rows} = await this.query<{last_pass_at: null | number}>(SQL.readClockState, [this.app])

@@ -2,10 +2,12 @@
 import {hux} from '@heroku/heroku-cli-util'
 import * as color from '@heroku/heroku-cli-util/color'
 
+import type {RunView} from '../core/history.js'
 import type {RetryView} from '../core/retries.js'
+import type {LastRun, TriggerStats} from '../core/trigger-history.js'
 import type {TriggerView} from '../core/views.js'
 
-import {retryText} from './runs.js'
+import {duration, retryText, stateText as runStateText, runTable} from './runs.js'
 
 export function stateText(state: string): string {
   if (state === 'active') return color.success(state)
@@ -23,7 +25,13 @@ export function wallClock(iso: null | string, timezone: string): string {
   return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} ${part('timeZoneName')}`
 }
 
-export function triggerTable(views: TriggerView[]): void {
+/** "failed (exit 1)", "running", or nothing before the first run. */
+function lastRunText(last: LastRun | null | undefined): string {
+  if (!last) return ''
+  return `${runStateText(last.state)}${last.exitStatus === null ? '' : ` (exit ${last.exitStatus})`}`
+}
+
+export function triggerTable(views: Array<TriggerView & {lastRun?: LastRun | null}>): void {
   hux.table(views as unknown as Record<string, unknown>[], {
     id: {get: row => String(row.id).slice(0, 8), header: 'ID'},
     name: {header: 'Name'},
@@ -31,6 +39,7 @@ export function triggerTable(views: TriggerView[]): void {
     schedule: {get: row => (row as unknown as TriggerView).description, header: 'Schedule'},
     size: {get: row => row.size ?? 'default', header: 'Size'},
     next: {get: row => wallClock(row.nextRunAt as null | string, String(row.timezone)), header: 'Next run'},
+    last: {get: row => lastRunText(row.lastRun as LastRun | null | undefined), header: 'Last run'},
     command: {get: row => color.command(String(row.command)), header: 'Command', extended: true},
   })
 }
@@ -57,4 +66,11 @@ export function triggerDetails(view: TriggerView, nextRuns: Date[], retry: null 
     'Next runs': nextRuns.length > 0 ? nextRuns.map(d => wallClock(d.toISOString(), view.timezone)) : 'none',
   }
   hux.styledObject(details)
+}
+
+/** Its numbers over 7 days, then its last runs as `runs` lists them. */
+export function triggerHistory(recent: RunView[], stats: TriggerStats): void {
+  const rate = stats.successRate === null ? '' : `, ${(stats.successRate * 100).toFixed(1)}% succeeded, p95 ${duration(stats.p95DurationMs) || '–'}`
+  hux.styledHeader(`Last 7 days: ${stats.runs} run${stats.runs === 1 ? '' : 's'}${rate}`)
+  runTable(recent, recent.length === 0 ? 'No runs yet.' : undefined)
 }

@@ -91,6 +91,22 @@ describe('metrics on --local', function () {
     })
   }
 
+  it('triggers --json gives each trigger its last run; triggers:info its recent runs and 7-day stats', async () => {
+    const env = {cwd: project, env: {HEROKU_TRIGGERS_DATA_DIR: dataDir}}
+    const listed = parseJson<Array<{lastRun: unknown; name: string}>>(await cli(['triggers', '--local', '--json'], env))
+    expect(listed.map(t => [t.name, t.lastRun])).to.deep.equal([
+      ['report', {endedAt: iso(hour + 17 * MIN), exitStatus: 1, id: `${ids[0]}@${iso(hour + 15 * MIN - 1000)}`, state: 'failed'}],
+      ['sync', {endedAt: iso(hour + 55 * MIN), exitStatus: 1, id: `${ids[1]}@${iso(hour + 55 * MIN - 1000)}`, state: 'failed-to-start'}],
+    ])
+    const table = await cli(['triggers', '--local'], env)
+    expect(table.stdout).to.match(/Last run/).and.to.match(/failed \(exit 1\)/)
+    const info = parseJson<{recentRuns: Array<{id: string; state: string}>; stats: unknown}>(await cli(['triggers:info', 'report', '--local', '--json'], env))
+    expect(info.recentRuns.map(r => r.state)).to.deep.equal(['failed', 'succeeded'])
+    expect(info.stats).to.deep.equal({p95DurationMs: 120_000, runs: 2, successRate: 0.5})
+    const human = await cli(['triggers:info', 'report', '--local'], env)
+    expect(human.stdout).to.contain('Last 7 days: 2 runs, 50.0% succeeded, p95 2m00s')
+  })
+
   it('--plot shows only the plots named', async () => {
     const result = await metrics(...span, '--plot', 'throughput')
     expect(result.stdout).to.contain('Throughput')

@@ -1,4 +1,5 @@
 import {BaseCommand} from '../../base.js'
+import {lastRuns} from '../../core/trigger-history.js'
 import {viewTrigger} from '../../core/views.js'
 import {json} from '../../flags.js'
 
@@ -16,7 +17,10 @@ export default class Triggers extends BaseCommand {
     const context = await this.context(flags)
     const {triggers} = await context.store.read()
     const now = context.now()
-    const views = triggers.map(t => viewTrigger(t, now))
+    // each trigger's last run, from the history and what the log stream still holds
+    const {loadHistory} = await import('../../runs/load.js')
+    const last = triggers.length === 0 ? new Map() : lastRuns((await loadHistory(context, {want: Math.max(500, triggers.length * 10)})).runs)
+    const views = triggers.map(t => ({...viewTrigger(t, now), lastRun: last.get(t.id) ?? null}))
     if (flags.json) return this.json(views)
     if (views.length === 0) {
       this.log(`No triggers on ${context.app}. Create one with heroku triggers:create --name NAME --command CMD --schedule "0 * * * *"${context.local ? ' --local' : ` --app ${context.app}`}`)

@@ -1,5 +1,7 @@
 import {BaseCommand} from '../../base.js'
+import {selectRuns} from '../../core/history.js'
 import {latestRetry} from '../../core/retries.js'
+import {statsOf} from '../../core/trigger-history.js'
 import {resolveTrigger} from '../../core/trigger.js'
 import {nextRuns, viewTrigger} from '../../core/views.js'
 import {json, triggerArg} from '../../flags.js'
@@ -25,8 +27,14 @@ export default class TriggersInfo extends BaseCommand {
     // the plan after its latest attempt, when that one failed (its runs of the past day are enough: a retry is at most 10 minutes away)
     const recent = trigger.retries > 0 ? [...(await context.history.latest({since: now.getTime() - 86_400_000})).values()] : []
     const retry = latestRetry(trigger, recent, now.getTime())
-    if (flags.json) return this.json({...view, nextRuns: upcoming.map(d => d.toISOString()), retry})
-    const {triggerDetails} = await import('../../render/triggers.js')
+    // its last runs (with what the log stream still holds) and its numbers over 7 days, from the rollups
+    const [{loadHistory}, {loadMetrics}] = await Promise.all([import('../../runs/load.js'), import('../../metrics/load.js')])
+    const [history, metrics] = await Promise.all([loadHistory(context, {want: 1000}), loadMetrics(context, {resolution: '1h', since: now.getTime() - 7 * 86_400_000, triggerId: trigger.id}, null)])
+    const recentRuns = selectRuns(history.runs, history.names, {limit: 5, triggerId: trigger.id})
+    const stats = statsOf(metrics.json.totals)
+    if (flags.json) return this.json({...view, nextRuns: upcoming.map(d => d.toISOString()), retry, recentRuns, stats})
+    const {triggerDetails, triggerHistory} = await import('../../render/triggers.js')
     triggerDetails(view, upcoming, retry)
+    triggerHistory(recentRuns, stats)
   }
 }

@@ -4,9 +4,10 @@
 // A rollup is one UTC minute of one trigger's runs (or of every run of the app, key '*'). Runs count
 // where they ended; a dyno's running interval [started, ended) adds to every minute it covers, so the
 // exact peak of a minute is its level at the minute's start plus the running sum of its deltas.
-import type {Run} from './runs.js'
+import type {Run, RunState} from './runs.js'
 
 import {InvalidInputError} from './errors.js'
+import {type Filter, matches} from './filter.js'
 
 export const MINUTE_MS = 60_000
 /** the key of the rollups that hold every run of the app */
@@ -113,6 +114,17 @@ export function histPercentile(hist: Record<string, number>, count: number, p: n
   }
 
   return max
+}
+
+// ---- the filter ---------------------------------------------------------------------------------
+
+const RUN_STATES: readonly RunState[] = ['pending', 'starting', 'running', 'succeeded', 'failed', 'interrupted', 'failed-to-start', 'unknown', 'missed', 'skipped']
+
+/** The states a run the filter lets through can be in, when its state terms narrow them (null: any). */
+export function statesFor(filter: Filter): null | RunState[] {
+  const terms = filter.terms.filter(t => t.attribute === 'state')
+  if (terms.length === 0) return null
+  return RUN_STATES.filter(state => matches({source: '', terms}, {state}))
 }
 
 // ---- runs → rollups ----------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import type {Run} from '../core/runs.js'
 
 import {type Filter, matches} from '../core/filter.js'
 import {eventsOf, mergeHistory} from '../core/history.js'
-import {ALL, bucketsOf, type Lane, lanesOf, mergeRollups, type MetricsReport, planSpan, type Rollup, rollupsOfRun} from '../core/metrics.js'
+import {ALL, bucketsOf, type Lane, lanesOf, mergeRollups, type MetricsReport, planSpan, type Rollup, rollupsOfRun, statesFor} from '../core/metrics.js'
 import {isTerminal} from '../core/runs.js'
 
 export interface MetricsQuery {
@@ -67,7 +67,7 @@ export async function loadMetrics(context: Context, query: MetricsQuery, filterT
     context.store.read(),
     logBacklog(context),
     // a filter the rollups cannot answer reads the span's runs; else the newest are enough (what is still going)
-    context.history.latest(query.filter ? {since: span.from} : {limit: 1000}),
+    context.history.latest(query.filter ? {since: span.from, states: statesFor(query.filter) ?? undefined} : {limit: 1000}),
     query.filter ? null : context.history.rollups({since: span.from, triggerId: query.triggerId, until: span.to}),
   ])
   const stored = new Set<string>()

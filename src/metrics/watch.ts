@@ -5,7 +5,7 @@ import type {Context} from '../context.js'
 import type {Run} from '../core/runs.js'
 
 import {eventsOf, mergeHistory} from '../core/history.js'
-import {MINUTE_MS, planSpan} from '../core/metrics.js'
+import {MINUTE_MS, planSpan, statesFor} from '../core/metrics.js'
 import {isTerminal, reconcile, triggerIdsByDynoType} from '../core/runs.js'
 import {logBacklog, type Metrics, metricsOf, type MetricsQuery} from './load.js'
 
@@ -27,7 +27,7 @@ export async function watchMetrics(context: Context, options: WatchOptions): Pro
   const [definitions, backlog, recent, rollups] = await Promise.all([
     context.store.read(),
     logBacklog(context),
-    context.history.latest(options.query.filter ? {since: from} : {limit: 1000}),
+    context.history.latest(options.query.filter ? {since: from, states: statesFor(options.query.filter) ?? undefined} : {limit: 1000}),
     options.query.filter ? null : context.history.rollups({since: from, triggerId: options.query.triggerId, until: now0 + MINUTE_MS}),
   ])
   const stored = new Set<string>([...recent.values()].filter(r => isTerminal(r.state)).map(r => r.id))

@@ -5,7 +5,7 @@ import {hostname} from 'node:os'
 import path from 'node:path'
 
 import type {Rollup} from '../core/metrics.js'
-import type {Run} from '../core/runs.js'
+import type {Run, RunState} from '../core/runs.js'
 import type {DefinitionStore} from './definitions.js'
 import type {ClockStateStore, HistoryStore, Lease, Store} from './store.js'
 
@@ -52,9 +52,11 @@ export class FileHistory implements HistoryStore {
     return new Set(runs.map(r => r.id))
   }
 
-  latest(options: {limit?: number; since?: number} = {}): Promise<Map<string, Run>> {
+  latest(options: {limit?: number; since?: number; states?: readonly RunState[]} = {}): Promise<Map<string, Run>> {
     const {limit} = options
-    return this.store.latest({enough: limit === undefined ? undefined : found => found.size >= limit, since: options.since})
+    // a snapshot's state is written as "state":"failed": lines without one wanted are not even parsed
+    const wanted = options.states?.map(s => `"state":${JSON.stringify(s)}`)
+    return this.store.latest({enough: limit === undefined ? undefined : found => found.size >= limit, since: options.since, wanted})
   }
 
   /** Every stored snapshot, oldest first (for moving the history to another store). */

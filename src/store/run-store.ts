@@ -46,14 +46,17 @@ export class RunStore<T extends StoredRecord> {
 
   /**
    * The newest snapshot of each run, newest written first, reading backwards until `enough`
-   * says stop (given the runs so far) or the files written before `since` are reached.
+   * says stop (given the runs so far) or the files written before `since` are reached. With
+   * `wanted`, only the lines holding one of those strings are read (blocks without any are skipped).
    */
-  async latest(options: {enough?: (found: Map<string, T>) => boolean; since?: number} = {}): Promise<Map<string, T>> {
+  async latest(options: {enough?: (found: Map<string, T>) => boolean; since?: number; wanted?: readonly string[]} = {}): Promise<Map<string, T>> {
+    const needles = options.wanted?.map(w => Buffer.from(w))
     const found = new Map<string, T>()
     const sinceDay = options.since === undefined ? '' : dayOf(options.since)
     for (const day of await this.days()) {
       if (day.slice(0, 10) < sinceDay) break
-      for await (const line of readBackwards(path.join(this.dir, day))) {
+      for await (const line of readBackwards(path.join(this.dir, day), needles)) {
+        if (options.wanted && !options.wanted.some(w => line.includes(w))) continue
         let record: T
         try {
           record = JSON.parse(line) as T
@@ -137,7 +140,7 @@ export class RunStore<T extends StoredRecord> {
 }
 
 /** The lines of a file, last first, reading fixed-size blocks from the end. */
-export async function * readBackwards(file: string): AsyncIterable<string> {
+export async function * readBackwards(file: string, needles?: readonly Buffer[]): AsyncIterable<string> {
   let handle
   try {
     handle = await open(file, 'r')
@@ -155,6 +158,13 @@ export async function * readBackwards(file: string): AsyncIterable<string> {
       const block = Buffer.alloc(length)
       await handle.read(block, 0, length, position)
       let buffer = Buffer.concat([block, carry])
+      if (needles && !needles.some(n => buffer.includes(n))) {
+        // no whole line here holds what is wanted: skip them, keeping the part of a line that started earlier
+        const first = buffer.indexOf(10)
+        carry = first === -1 ? buffer : buffer.subarray(0, first)
+        continue
+      }
+
       let end = buffer.length
       for (let i = buffer.length - 1; i >= 0; i--) {
         if (buffer[i] !== 10) continue

@@ -2,7 +2,7 @@
 // the app's HEROKU_TRIGGERS config var (definitions only; history stays on the machine), and a
 // Heroku Postgres database (everything). Only the composition root (src/context.ts) picks one.
 import type {Rollup} from '../core/metrics.js'
-import type {Run} from '../core/runs.js'
+import type {Run, RunState} from '../core/runs.js'
 import type {AlertStore} from './alerts.js'
 import type {DefinitionStore} from './definitions.js'
 
@@ -21,8 +21,11 @@ export interface HistoryStore {
    * clock already claimed is not returned, so no number of clocks fires one twice.
    */
   claim(runs: readonly Run[], now: number, owner: string): Promise<Set<string>>
-  /** The newest runs, most recently written first: at most `limit`, none written before `since` (ms). */
-  latest(options?: {limit?: number; since?: number}): Promise<Map<string, Run>>
+  /**
+   * The newest runs, most recently written first: at most `limit`, none written before `since` (ms);
+   * with `states`, only snapshots in one of those states (what a filter on state needs, read fast).
+   */
+  latest(options?: {limit?: number; since?: number; states?: readonly RunState[]}): Promise<Map<string, Run>>
   /** Drops what is older than the retention window. */
   prune(now: number): Promise<void>
   /**

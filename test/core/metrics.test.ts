@@ -1,7 +1,8 @@
 // The metrics core: buckets, percentiles and concurrency, checked against plain oracles.
 import {expect} from 'chai'
 
-import {ALL, bucketsOf, histPercentile, percentile, planSpan, rollupsOf, rollupsOfRun} from '../../src/core/metrics.js'
+import {parseFilter} from '../../src/core/filter.js'
+import {ALL, bucketsOf, histPercentile, percentile, planSpan, rollupsOf, rollupsOfRun, statesFor} from '../../src/core/metrics.js'
 import {newRun, type Run} from '../../src/core/runs.js'
 
 const T0 = Date.parse('2026-11-23T12:00:00Z')
@@ -102,6 +103,13 @@ describe('metrics core', () => {
     expect(r.buckets[1].at).to.equal('2026-03-29T01:00:00.000Z')
     expect(r.buckets.map(b => b.throughput.succeeded).indexOf(1)).to.equal(1)
     expect(r.buckets[0].concurrency.max).to.equal(1)
+  })
+
+  it('a filter on state narrows the states to read, with the filter engine\'s own meaning', () => {
+    expect(statesFor(parseFilter('state:failed -command:x'))).to.deep.equal(['failed', 'failed-to-start'])
+    expect(statesFor(parseFilter('state:"failed" state:interrupted'))).to.deep.equal(['failed', 'interrupted'])
+    expect(statesFor(parseFilter('-state:succeeded'))).to.not.include('succeeded')
+    expect(statesFor(parseFilter('command:x'))).to.equal(null)
   })
 
   it('picks the resolution from --since, and says what is wrong with a bad one', () => {

@@ -137,6 +137,15 @@ for (const maker of makers) {
       expect((await store.history.rollups({since: NOW, until: NOW + 6 * MIN})).map(r => r.at)).to.deep.equal([NOW + 5 * MIN])
     })
 
+    it('latest with states: only the runs in those states, however many others are around them (a filter on state reads fast)', async () => {
+      const t = trigger('t')
+      const runs = Array.from({length: 3000}, (_, i) => run(t, NOW + i * MIN, 1000, i % 1000 === 7 ? 'failed' : 'succeeded'))
+      await store.history.appendMany(runs, NOW + DAY)
+      const failed = await store.history.latest({since: NOW, states: ['failed', 'failed-to-start']})
+      expect([...failed.values()].map(r => r.id).sort()).to.deep.equal(runs.filter(r => r.state === 'failed').map(r => r.id).sort())
+      expect((await store.history.latest({since: NOW})).size).to.equal(3000)
+    })
+
     it('retention drops old rollups with their runs', async () => {
       const t = trigger('t')
       await store.history.append(run(t, NOW - 9 * DAY, 1000), NOW - 9 * DAY)

@@ -148,7 +148,7 @@ export const SQL = {
     RETURNING id`,
   latestRuns: `
     SELECT doc FROM ${SCHEMA}.runs
-    WHERE app = $1 AND recorded_at >= to_timestamp($2::double precision / 1000)
+    WHERE app = $1 AND recorded_at >= to_timestamp($2::double precision / 1000) AND ($4::text[] IS NULL OR state = ANY($4::text[]))
     ORDER BY recorded_at DESC, id DESC LIMIT $3`,
   /** retention, a bounded batch at a time so no statement holds locks for long */
   pruneRuns: `

@@ -8,7 +8,7 @@ import {randomBytes} from 'node:crypto'
 import {hostname} from 'node:os'
 
 import type {Rollup} from '../../core/metrics.js'
-import type {Run} from '../../core/runs.js'
+import type {Run, RunState} from '../../core/runs.js'
 import type {ClockStateStore, HistoryStore, Lease, LeaseOptions, Store} from '../store.js'
 
 import {ConflictError, StoreUnreadableError} from '../../core/errors.js'
@@ -380,8 +380,8 @@ export class PostgresHistory implements HistoryStore {
     return (await this.store.query<{n: number}>(SQL.countRuns, [this.store.app])).rows[0].n
   }
 
-  async latest(options: {limit?: number; since?: number} = {}): Promise<Map<string, Run>> {
-    const {rows} = await this.store.query<{doc: Run}>(SQL.latestRuns, [this.store.app, options.since ?? 0, options.limit ?? null])
+  async latest(options: {limit?: number; since?: number; states?: readonly RunState[]} = {}): Promise<Map<string, Run>> {
+    const {rows} = await this.store.query<{doc: Run}>(SQL.latestRuns, [this.store.app, options.since ?? 0, options.limit ?? null, options.states ?? null])
     return new Map(rows.map(r => [r.doc.id, r.doc]))
   }
 

@@ -5,6 +5,7 @@ import {benchApply} from './apply.js'
 import {benchCli} from './cli.js'
 import {benchClock} from './clock.js'
 import {benchLifecycle} from './lifecycle.js'
+import {benchMetrics} from './metrics.js'
 import {benchPostgres} from './postgres.js'
 import {benchRetries} from './retries.js'
 import {benchRuns} from './runs.js'
@@ -21,6 +22,7 @@ const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['postgres', benchPostgres],
   ['apply', () => benchApply()],
   ['retries', benchRetries],
+  ['metrics', benchMetrics],
 ]
 
 const only = process.argv[2]

@@ -6,6 +6,7 @@ import {benchCli} from './cli.js'
 import {benchClock} from './clock.js'
 import {benchLifecycle} from './lifecycle.js'
 import {benchMetrics} from './metrics.js'
+import {benchMonitors} from './monitors.js'
 import {benchPostgres} from './postgres.js'
 import {benchRetries} from './retries.js'
 import {benchRuns} from './runs.js'
@@ -23,6 +24,7 @@ const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['apply', () => benchApply()],
   ['retries', benchRetries],
   ['metrics', benchMetrics],
+  ['monitors', benchMonitors],
 ]
 
 const only = process.argv[2]

@@ -2,8 +2,9 @@
 // email goes (SMTP from the environment or the app's add-on config vars; the app's people).
 import type {Context} from '../context.js'
 import type {Run} from '../core/runs.js'
+import type {Trigger} from '../core/trigger.js'
 
-import {type SmtpSettings, smtpSettings} from '../notify/email.js'
+import {closeTransports, type SmtpSettings, smtpSettings} from '../notify/email.js'
 import {Sender, type SenderDeps} from '../notify/sender.js'
 import {sleep} from '../platform/sleep.js'
 import {Monitoring} from './monitoring.js'
@@ -12,6 +13,8 @@ const TICK_MS = 5000
 
 export interface Alerting {
   onRunChanges(runs: readonly Run[]): void
+  /** the definitions, each time the clock reads them */
+  setDefinitions(defs: {monitors: unknown[]; triggers: Trigger[]}): void
   /** --once: judges what is left, reminds, delivers what is due; continuous: stops the loops */
   close(): Promise<void>
 }
@@ -50,7 +53,9 @@ export async function startAlerting(context: Context, print: (line: string) => v
   const sender = new Sender(deps)
   const now = () => context.now().getTime()
   // the daily failure email goes to the app's people: none on --local
-  const failureEmails = context.platform !== null && (await deps.smtp().catch(() => null)) !== null
+  const smtp = await deps.smtp().catch(() => null)
+  const failureEmails = context.platform !== null && smtp !== null
+  if (smtp) await import('nodemailer') // loaded ahead: not on the first alert's path
   const monitoring = new Monitoring({
     alerts: context.storage.alerts,
     app: context.app,
@@ -82,14 +87,17 @@ export async function startAlerting(context: Context, print: (line: string) => v
         await monitoring.idle()
         await monitoring.tick()
         await sender.drain().catch(error => print(`at=warn msg=${JSON.stringify(`could not send notifications: ${(error as Error).message}`)}`))
+        closeTransports()
         return
       }
 
       stop.abort()
       await monitoring.idle()
       await Promise.all(loops)
+      closeTransports()
     },
     onRunChanges: runs => monitoring.onRunChanges(runs),
+    setDefinitions: defs => monitoring.setDefinitions(defs),
   }
 }
 

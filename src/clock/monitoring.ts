@@ -21,8 +21,6 @@ export interface MonitoringDeps {
   onNotifications(): void
 }
 
-const RELOAD_MS = 30_000
-
 export class Monitoring {
   private monitors: Monitor[] = []
   private triggers = new Map<string, Trigger>()
@@ -31,7 +29,6 @@ export class Monitoring {
   private readonly open = new Map<string, Run>()
   /** runs not finished yet, by id: a tick judges those that hang or have not started */
   private readonly unfinished = new Map<string, Run>()
-  private loadedAt = Number.NEGATIVE_INFINITY
   private queue: Promise<void> = Promise.resolve()
 
   constructor(private readonly deps: MonitoringDeps) {}
@@ -41,6 +38,12 @@ export class Monitoring {
     await this.reload()
     this.states = await this.deps.alerts.states()
     for (const run of running) this.track(run)
+  }
+
+  /** The definitions as the clock (re)loaded them: monitors judge with the same ones the clock fires by. */
+  setDefinitions(defs: {monitors: unknown[]; triggers: Trigger[]}): void {
+    this.monitors = monitorsOf(defs.monitors)
+    this.triggers = new Map(defs.triggers.map(t => [t.id, t]))
   }
 
   /** Waits for what was handed in so far to be judged and recorded. */
@@ -61,7 +64,6 @@ export class Monitoring {
   /** Reminders for open alerts, runs that hang or are late, and definitions reloaded now and then. */
   tick(): Promise<void> {
     this.enqueue(async () => {
-      if (this.deps.now() - this.loadedAt >= RELOAD_MS) await this.reload()
       const change = this.emptyChange()
       for (const monitor of this.monitors) this.step(monitor, {kind: 'tick'}, change)
       for (const run of this.unfinished.values()) {
@@ -136,10 +138,7 @@ export class Monitoring {
   }
 
   private async reload(): Promise<void> {
-    const defs = await this.deps.loadDefinitions()
-    this.monitors = monitorsOf(defs.monitors)
-    this.triggers = new Map(defs.triggers.map(t => [t.id, t]))
-    this.loadedAt = this.deps.now()
+    this.setDefinitions(await this.deps.loadDefinitions())
   }
 
   private step(monitor: Monitor, input: JudgeInput, change: AlertChange & {keys: Set<string>}): void {

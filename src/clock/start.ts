@@ -146,7 +146,9 @@ async function runClock(context: Context, options: StartOptions, print: (line: s
         })
       },
       async loadTriggers() {
-        return (await context.store.read()).triggers
+        const defs = await context.store.read()
+        judge.setDefinitions(defs) // the monitors, read with the triggers
+        return defs.triggers
       },
       now: () => context.now().getTime(),
       onRunChanges: runs => judge.onRunChanges(runs),

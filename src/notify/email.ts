@@ -41,8 +41,7 @@ function describeError(error: unknown): string {
 }
 
 export async function sendEmail(settings: SmtpSettings, to: string[], notification: Notification): Promise<Delivery> {
-  const {createTransport} = await import('nodemailer')
-  const transport = createTransport(settings.url, {connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000})
+  const transport = await transportFor(settings)
   const where = `email ${to.join(',')}`
   try {
     await transport.sendMail({
@@ -58,7 +57,29 @@ export async function sendEmail(settings: SmtpSettings, to: string[], notificati
     const code = (error as {responseCode?: number}).responseCode ?? 0
     // 5xx refused for good (a bad address, refused credentials); 4xx and broken connections are tried again
     return {error: describeError(error), ok: false, permanent: code >= 500 && code < 600, where}
-  } finally {
-    transport.close()
   }
+}
+
+interface Transport {
+  close(): void
+  sendMail(message: Record<string, unknown>): Promise<unknown>
+}
+const transports = new Map<string, Transport>()
+
+/** One pooled transport per SMTP server: its connections are reused from one alert to the next. */
+async function transportFor(settings: SmtpSettings): Promise<Transport> {
+  let transport = transports.get(settings.url)
+  if (transport === undefined) {
+    const {createTransport} = await import('nodemailer')
+    transport = createTransport({connectionTimeout: 10_000, greetingTimeout: 10_000, maxConnections: 5, pool: true, socketTimeout: 30_000, url: settings.url}) as unknown as Transport
+    transports.set(settings.url, transport)
+  }
+
+  return transport
+}
+
+/** Closes the pooled connections, so a process can exit. */
+export function closeTransports(): void {
+  for (const transport of transports.values()) transport.close()
+  transports.clear()
 }

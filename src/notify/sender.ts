@@ -56,15 +56,19 @@ export class Sender {
     const {deps} = this
     let sent = 0
     const items = await deps.alerts.pending(deps.now())
-    await Promise.all(items.map(async item => {
-      if (await this.attempt(item)) sent++
-    }))
+    // delivered in parallel, marked one after the other: the file store's lock is then never waited for
+    const results = await Promise.all(items.map(async item => ({item, result: await deliver(deps, item.notification)})))
+    for (const {item, result} of results) {
+      if (await this.settle(item, result)) sent++
+    }
+
     return sent
   }
 
-  /** Until `signal` aborts: drains, then sleeps until woken (a new notification) or 1 s. */
+  /** Until `signal` aborts: drains, then sleeps until woken (a new notification) or 5 s (retries are due 5 s apart at the least). */
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
+      this.wakeUp = new AbortController() // a wake-up while draining cuts the next sleep short
       try {
         await this.drain()
       } catch (error) {
@@ -75,9 +79,9 @@ export class Sender {
       const abort = () => both.abort()
       signal.addEventListener('abort', abort, {once: true})
       this.wakeUp.signal.addEventListener('abort', abort, {once: true})
-      await this.deps.sleep(1000, both.signal).catch(() => {})
+      if (this.wakeUp.signal.aborted) abort()
+      await this.deps.sleep(5000, both.signal).catch(() => {})
       signal.removeEventListener('abort', abort)
-      this.wakeUp = new AbortController()
     }
   }
 
@@ -86,10 +90,9 @@ export class Sender {
     this.wakeUp.abort()
   }
 
-  private async attempt(item: OutboxItem): Promise<boolean> {
+  private async settle(item: OutboxItem, result: Delivery): Promise<boolean> {
     const {deps} = this
     const n = item.notification
-    const result = await deliver(deps, n)
     const what = `event=${n.event} monitor=${JSON.stringify(n.monitor?.name ?? n.triggerName ?? '')} channel=${JSON.stringify(channelName(n))} id=${n.id}`
     if (result.ok) {
       await deps.alerts.markSent(n.id, deps.now())

@@ -130,4 +130,41 @@ describe('monitors on a running clock', function () {
 
     expect(server.mails.filter(m => m.to.includes('oncall@example.com'))).to.have.length(1)
   })
+
+  it('monitors:test sends through every channel and exits non-zero naming the one that failed', async () => {
+    emulator.createApp({name: 'test-app'})
+    await cli(['triggers:create', '--app', 'test-app', '--name', 'nightly', '--command', 'true', '--schedule', '@daily'], {env})
+    await cli(['monitors:create', '--app', 'test-app', '--name', 't', '--type', 'job-failure', '--trigger', 'nightly', '--email', 'qa@example.com', '--webhook', http.url], {env})
+    const before = http.hits.length
+    const ok = await cli(['monitors:test', 't', '--app', 'test-app'], {env})
+    expect(ok.code, ok.stderr).to.equal(0)
+    expect(mailsTo('qa@example.com')).to.have.length(1)
+    expect(JSON.parse(http.hits[before].body)).to.include({event: 'test', run: null})
+    http.respond = 500
+    try {
+      const failed = await cli(['monitors:test', 't', '--app', 'test-app'], {env})
+      expect(failed.code).to.not.equal(0)
+      expect(failed.stderr).to.match(/webhook 127\.0\.0\.1:\d+: HTTP 500/)
+      expect(failed.stderr + failed.stdout).not.to.include('secret-path')
+    } finally {
+      http.respond = 200
+    }
+  })
+
+  it('a missed run is noticed when no clock ran, by triggers:clock --once', async () => {
+    emulator.createApp({name: 'miss-app'})
+    await cli(['triggers:create', '--app', 'miss-app', '--name', 'often', '--command', 'true', '--schedule', '*/2 * * * * *', '--no-failure-email'], {env})
+    await cli(['monitors:create', '--app', 'miss-app', '--name', 'missed', '--type', 'missed-run', '--trigger', 'often', '--grace', '1s', '--email', 'miss@example.com'], {env})
+    expect((await cli(['triggers:clock', '--app', 'miss-app', '--once'], {env, timeoutMs: 60_000})).code).to.equal(0)
+    await new Promise(resolve => {
+      setTimeout(resolve, 8000) // no clock: due times go by
+    })
+    const once = await cli(['triggers:clock', '--app', 'miss-app', '--once'], {env, timeoutMs: 60_000})
+    expect(once.code, once.stderr).to.equal(0)
+    expect(once.stdout + once.stderr).to.match(/at=missed/).and.match(/at=alert-opened monitor="missed"/)
+    await smtp.waitFor(1)
+    expect(mailsTo('miss@example.com')).to.have.length(1)
+    const [alert] = parseJson<Array<{type: string}>>(await cli(['alerts', '--app', 'miss-app', '--json'], {env}))
+    expect(alert).to.include({type: 'missed-run'})
+  })
 })

@@ -8,7 +8,7 @@ import path from 'node:path'
 
 import type {Notification} from '../../src/core/judge.js'
 
-import {smtpSettings} from '../../src/notify/email.js'
+import {closeTransports, smtpSettings} from '../../src/notify/email.js'
 import {deliver, retryDelayMs, Sender, type SenderDeps} from '../../src/notify/sender.js'
 import {FileAlerts} from '../../src/store/alerts.js'
 import {type HttpReceiver, type SmtpReceiver, startReceiver, startSmtp} from '../helpers/receivers.js'
@@ -41,6 +41,7 @@ describe('sender', function () {
   })
 
   afterEach(async () => {
+    closeTransports()
     await smtp.stop()
     await http.stop()
   })

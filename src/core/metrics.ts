@@ -29,7 +29,7 @@ export interface Rollup {
   duration: {count: number; hist: Record<string, number>; max: null | number; min: null | number; sum: number}
   /** dynos running just before the minute began */
   level: number
-  /** +1 when a dyno started, -1 when it ended, by ms offset in the minute */
+  /** +1 when a dyno started, -1 when it ended, by ms offset in the minute ('t1500') */
   deltas: Record<string, number>
   /** ms of dyno time inside the minute */
   busyMs: number
@@ -91,12 +91,15 @@ export function percentile(sorted: readonly number[], p: number): null | number 
   return sorted[Math.min(sorted.length, rank) - 1]
 }
 
+// keys are prefixed so they are never array indices: an object keyed 0..59999 is an array to V8, slow to merge
 function histKey(ms: number): string {
-  return String(Math.round(Math.log(ms + 1) / STEP))
+  return `b${Math.round(Math.log(ms + 1) / STEP)}`
 }
 
+const keyNumber = (key: string): number => Number(key.slice(1))
+
 function histValue(key: string): number {
-  return Math.exp(Number(key) * STEP) - 1
+  return Math.exp(keyNumber(key) * STEP) - 1
 }
 
 /** The nearest-rank percentile of a log histogram, kept inside [min, max]. */
@@ -104,7 +107,7 @@ export function histPercentile(hist: Record<string, number>, count: number, p: n
   if (count === 0) return null
   const rank = Math.max(1, Math.ceil((p / 100) * count))
   let seen = 0
-  for (const key of Object.keys(hist).sort((a, b) => Number(a) - Number(b))) {
+  for (const key of Object.keys(hist).sort((a, b) => keyNumber(a) - keyNumber(b))) {
     seen += hist[key]
     if (seen < rank) continue
     // the buckets of the smallest and the largest value are those values exactly
@@ -246,12 +249,12 @@ export function rollupsOfRun(run: Run, key: string, openUntil?: number): Rollup[
       r.busyMs += Math.min(end, m + MINUTE_MS) - Math.max(start, m)
     }
 
-    addCounts(at(first).deltas, {[start - first]: 1})
+    addCounts(at(first).deltas, {[`t${start - first}`]: 1})
     const last = Math.floor(end / MINUTE_MS) * MINUTE_MS
     if (outcome !== null) {
       // an end exactly on a minute is that minute's first instant: the dyno ran just before it
       if (last === end && last > start) at(last).level++
-      addCounts(at(last).deltas, {[end - last]: -1})
+      addCounts(at(last).deltas, {[`t${end - last}`]: -1})
     }
   }
 
@@ -273,9 +276,9 @@ export function rollupsOf(runs: Iterable<Run>): Rollup[] {
 // ---- rollups → buckets -------------------------------------------------------------------------
 
 function peakOf(r: Rollup): number {
-  const offsets = Object.keys(r.deltas).map(Number).sort((a, b) => a - b)
+  const offsets = Object.keys(r.deltas).sort((a, b) => keyNumber(a) - keyNumber(b))
   let cur = r.level
-  let peak = offsets[0] === 0 ? Number.NEGATIVE_INFINITY : cur
+  let peak = offsets[0] === 't0' ? Number.NEGATIVE_INFINITY : cur
   for (const o of offsets) {
     cur += r.deltas[o]
     peak = Math.max(peak, cur)

@@ -52,7 +52,8 @@ export function metricsOf(input: {
   })))
   // from raw runs: every one of them; beside the rollups: only what they cannot hold yet
   const extra = input.rollups === null ? picked : picked.filter(run => !isTerminal(run.state) || !input.stored.has(run.id))
-  const rollups = mergeRollups([...(input.rollups ?? []), ...extra.flatMap(run => rollupsOfRun(run, ALL, now))])
+  // the store's rollups come merged: merge again only when runs add to them
+  const rollups = extra.length === 0 && input.rollups ? input.rollups : mergeRollups([...(input.rollups ?? []), ...extra.flatMap(run => rollupsOfRun(run, ALL, now))])
   const report = bucketsOf(rollups, span)
   return {
     json: {app: input.app, from: report.from, to: report.to, resolution: report.resolution, filter: input.filterText, buckets: report.buckets, totals: report.totals},

@@ -2,7 +2,7 @@
 // (DATABASE_URL points at a real PostgreSQL server on loopback, TLS with a self-signed
 // certificate, as Heroku's is to a client), every command run through bin/run.js.
 import {expect} from 'chai'
-import {mkdtempSync, readdirSync, readFileSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -103,6 +103,18 @@ describe('the Postgres store (emulator + a real PostgreSQL server)', function ()
       cli(['triggers:create', '--app', 'busy-pg', '--name', `job ${i}`, '--command', 'true', '--schedule', '@daily'], {env: machine(), timeoutMs: 90_000})))
     for (const result of results) expect(result.code, result.stderr).to.equal(0)
     expect(names(await run(['triggers', '--app', 'busy-pg', '--json']))).to.deep.equal(Array.from({length: 20}, (_, i) => `job ${i}`).sort())
+    expect(app.releases.map(r => r.description)).to.deep.equal(['Initial release'])
+  })
+
+  it('the same schedule file applied from two machines at once: one transaction each, every trigger once, no release', async () => {
+    const app = postgresApp('apply-pg')
+    const file = path.join(tmp('file'), 'triggers.yml')
+    writeFileSync(file, 'version: 1\ntriggers:\n  nightly: {command: bin/report, schedule: "30 2 * * *"}\n  cleanup: {command: rake cleanup, schedule: every 10 minutes}\n  hourly: {command: bin/hourly, schedule: "@hourly", timeout: 600}\n')
+    const results = await Promise.all([machine(), machine()].map(m => cli(['triggers:apply', file, '--app', 'apply-pg'], {env: m, timeoutMs: 60_000})))
+    for (const result of results) expect(result.code, result.stderr).to.equal(0)
+    expect(names(await run(['triggers', '--app', 'apply-pg', '--json']))).to.deep.equal(['cleanup', 'hourly', 'nightly'])
+    const again = await run(['triggers:apply', file, '--app', 'apply-pg', '--dry-run', '--exit-code'])
+    expect(again.code, again.stdout + again.stderr).to.equal(0) // no drift left
     expect(app.releases.map(r => r.description)).to.deep.equal(['Initial release'])
   })
 

@@ -58,7 +58,8 @@ export function runTime(run: Pick<Run, 'endedAt' | 'nominalAt' | 'requestedAt' |
 }
 
 export function viewRun(run: Run, names: ReadonlyMap<string, string>): RunView {
-  const started = Date.parse(run.upAt ?? run.startedAt ?? '')
+  // the same execution time as metrics: from the dyno's Starting process line to its exit line
+  const started = Date.parse(run.startedAt ?? run.upAt ?? '')
   const ended = Date.parse(run.endedAt ?? '')
   const began = Date.parse(run.startedAt ?? run.requestedAt ?? '')
   const nominal = Date.parse(run.scheduledAt ?? run.nominalAt ?? '')

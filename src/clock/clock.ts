@@ -8,7 +8,7 @@ import {catchUpWindowSeconds, decideFire, type Due, Planner, runKey} from '../co
 import {PlatformError, UnauthorizedError} from '../core/errors.js'
 import {parseLine, toEvent} from '../core/lifecycle.js'
 import {isRetryable, type RetryPlan} from '../core/retries.js'
-import {applyEvent, dynoTypeFor, isTerminal, newRun, noteStop, type Run, settle} from '../core/runs.js'
+import {applyEvent, dynoTypeFor, isTerminal, newRun, noteStop, reconcile, type Run, settle} from '../core/runs.js'
 import {nextFireTime} from '../core/schedule.js'
 import {scheduleOf, type Trigger} from '../core/trigger.js'
 
@@ -52,6 +52,8 @@ export const PARALLEL_LAUNCHES = 200
 export const PREPARE_AHEAD_MS = 40
 /** how long before a due time connections are opened for it (a TLS handshake to the API takes a few round trips) */
 const WARM_AHEAD_MS = 1000
+/** dynos that are runs though no trigger started them: Heroku Scheduler's and `heroku run:detached`'s */
+const OTHER_RUN_DYNO = /^(?:scheduler|run)\.\d+$/
 /** how old the app's maintenance flag may be when a run fires */
 const FACTS_MAX_AGE_MS = 120_000
 
@@ -268,7 +270,8 @@ export class Clock {
     if (claimed.length > 0 && now > this.deps.now()) await this.deps.sleep(now - this.deps.now(), signal)
     const fired = signal.aborted ? [] : await inParallel(claimed.map(l => l.launch), PARALLEL_LAUNCHES)
     await this.flush()
-    await this.deps.writeState({lastPassAt: now})
+    const waiting = this.planner.oldestWaiting() // not handled yet: a clock after this one must offer it again
+    await this.deps.writeState({lastPassAt: waiting === null ? now : Math.min(now, waiting - 1)})
     return fired.reduce((a, b) => a + b, 0)
   }
 
@@ -618,14 +621,26 @@ export class Clock {
     const event = toEvent(line)
     if (event.kind === 'starting') this.noteStart(line.dyno, line.time)
     const id = this.byDyno.get(line.dyno)
-    if (!id) return null
-    const run = this.runs.get(id)
-    if (!run) return null
+    const run = id === undefined ? undefined : this.runs.get(id)
+    // Heroku Scheduler's and run:detached's dynos are runs too (metrics and monitors cover them):
+    // a new one when its dyno is first seen, or when a finished one's name is used again
+    const again = run !== undefined && run.triggerId === null && isTerminal(run.state) && event.kind === 'starting' && line.time > Date.parse(run.endedAt ?? '')
+    if (run === undefined || again) return OTHER_RUN_DYNO.test(line.dyno) ? this.discover(event, fromBacklog) : null
     const next = applyEvent(run, event)
     if (next === run || JSON.stringify(next) === JSON.stringify(run)) return null
-    this.runs.set(id, next)
+    this.runs.set(run.id, next)
     if (fromBacklog) this.unwritten.push(next) // written with the next flush
     return {before: run, after: next}
+  }
+
+  /** A run of a dyno this clock did not start, from its first line seen (the same state machine as every run). */
+  private discover(event: ReturnType<typeof toEvent>, fromBacklog: boolean): null | {after: Run; before: Run} {
+    const run = reconcile([], [event]).at(-1)
+    if (!run) return null
+    this.runs.set(run.id, run)
+    if (run.dyno) this.byDyno.set(run.dyno, run.id)
+    if (fromBacklog) this.unwritten.push(run)
+    return {after: run, before: {...run, state: 'starting'}}
   }
 
   /** Follows the live log: outcomes of the runs we fired, retries after failures. */

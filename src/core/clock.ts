@@ -155,6 +155,17 @@ export class Planner {
     return n
   }
 
+  /**
+   * The oldest nominal time still waiting here (deferred by the dyno cap or the API, or a retry),
+   * or null. A clock's last pass is written no later than just before it, so a clock that takes
+   * over after a crash offers that time again instead of taking it as handled.
+   */
+  oldestWaiting(): null | number {
+    let oldest = Number.POSITIVE_INFINITY
+    for (const r of this.retries) oldest = Math.min(oldest, r.due.nominal.getTime())
+    return Number.isFinite(oldest) ? oldest : null
+  }
+
   /** A due run that could not start yet (the dyno cap) comes back at `at`. */
   defer(due: Due & {kind: 'fire'}, at: number): void {
     this.retries.push({at, due})

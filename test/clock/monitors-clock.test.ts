@@ -104,6 +104,29 @@ describe('monitors on a running clock', function () {
     expect(alerts[0]).to.include({monitor: 'fails alert', state: 'open'})
   })
 
+  it('Heroku Scheduler\'s own dynos are judged like any run: a failing scheduler.N opens an alert', async () => {
+    const app = emulator.createApp({name: 'sched-app', schedulerJobs: [{at: 0, command: 'echo exporting; exit 4', every: 10}]})
+    const created = await cli(['monitors:create', '--app', 'sched-app', '--name', 'export fails', '--type', 'job-failure', '--filter', 'command:"echo exporting; exit 4"', '--webhook', http.url, '--email', 'none'], {env})
+    expect(created.code, created.stderr).to.equal(0)
+    const before = http.hits.length
+    const clock = startClock(env, ['--app', 'sched-app'])
+    try {
+      await clock.waitFor(/at=started/, 20_000)
+      const dyno = app.runSchedulerJob(app.schedulerJobs[0].id)
+      await clock.waitFor(/at=alert-opened/, 30_000)
+      await http.waitFor(before + 1, 10_000)
+      const hit = JSON.parse(http.hits.at(-1)!.body) as {event: string; run: {dyno: string; exitStatus: number; source: string}}
+      expect(hit).to.include({event: 'alert.opened'})
+      expect(hit.run).to.include({dyno: dyno.name, exitStatus: 4})
+    } finally {
+      await stop(clock)
+    }
+
+    // and the run is in the history, as every other
+    const runs = parseJson<Array<{dyno: string; state: string}>>(await cli(['runs', '--app', 'sched-app', '--json'], {env}))
+    expect(runs.filter(r => r.dyno.startsWith('scheduler.')).map(r => r.state)).to.deep.equal(['failed'])
+  })
+
   it('a clock SIGKILLed between recording and sending: the notification goes out once after restart', async () => {
     const later = await startSmtp()
     const {port} = later

@@ -1,10 +1,11 @@
-// Schedules as code: the file triggers:export writes and triggers:apply reads. Pure: a trigger
-// becomes an entry (only what differs from the defaults) and an entry becomes a trigger through the
-// same checks as triggers:create, with every problem named by the line of its key.
 import {createHash} from 'node:crypto'
 import {type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, stringify, type YAMLMap} from 'yaml'
 
 import {InvalidInputError} from './errors.js'
+// Schedules as code: the file triggers:export writes and triggers:apply reads. Pure: a trigger
+// becomes an entry (only what differs from the defaults) and an entry becomes a trigger through the
+// same checks as triggers:create, with every problem named by the line of its key.
+import {maskUrl} from './monitors.js'
 import {parseAt} from './schedule.js'
 import {zoneClock, ZoneClock} from './timezone.js'
 import {createTrigger, type Trigger, TRIGGER_DEFAULTS, type TriggerInput} from './trigger.js'
@@ -483,7 +484,7 @@ export function exportFile(triggers: readonly Trigger[], monitors: readonly unkn
   return {monitors: exportMonitors(monitors), triggers: Object.fromEntries(sorted.map(t => [t.name, entryOf(t, now)])), version: FILE_VERSION}
 }
 
-/** Monitors keyed by name, without what the store adds (ids, timestamps, state). */
+/** Monitors keyed by name, without what the store adds (ids, timestamps, state) and without their secrets. */
 function exportMonitors(monitors: readonly unknown[] | Record<string, unknown>): Record<string, unknown> {
   if (!Array.isArray(monitors)) return {...monitors as Record<string, unknown>}
   const out: Record<string, unknown> = {}
@@ -492,6 +493,13 @@ function exportMonitors(monitors: readonly unknown[] | Record<string, unknown>):
     const rest = {...monitor as Record<string, unknown>}
     const key = String(rest.name ?? rest.id)
     for (const stored of ['createdAt', 'id', 'name', 'state', 'updatedAt']) delete rest[stored]
+    // a webhook URL's path is its credential and the secret signs: neither is written out (a file lands in a repository)
+    if (Array.isArray(rest.webhooks)) rest.webhooks = rest.webhooks.map(url => maskUrl(String(url)))
+    if ('secret' in rest) {
+      if (rest.secret) rest.signed = true
+      delete rest.secret
+    }
+
     out[key] = rest
   }
 

@@ -8,9 +8,8 @@ import path from 'node:path'
 
 import {localAppDataDir} from '../src/context.js'
 import {seedDefinitions} from '../test/helpers/store.js'
-import {type BenchResult, median, ROOT, timeCommand} from './lib.js'
+import {type BenchResult, median, RUN, timeCommand} from './lib.js'
 
-const RUN = path.join(ROOT, 'bin', 'run.js')
 const TRIGGERS = 1000
 const CHANGES = 10
 

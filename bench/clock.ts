@@ -2,25 +2,17 @@
 // fire lag with 200 triggers due in the same second, Platform API requests per fired run in
 // steady state, and the clock's CPU while idle with 10,000 active triggers.
 import {type ChildProcess, spawn} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {api} from '../test/emulator/helpers.js'
 import {type Emulator, startEmulator} from '../test/emulator/index.js'
 import {cronAt, seedDefinitions} from '../test/helpers/store.js'
-import {type BenchResult, ROOT} from './lib.js'
-
-const RUN = path.join(ROOT, 'bin', 'run.js')
-
-export function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
-}
+import {type BenchResult, cpuMs, emulatorEnv, percentile, RUN, sleep, stopProcess, waitFor} from './lib.js'
 
 export function startClock(emulator: Emulator, dataDir: string, app: string): {child: ChildProcess; started: Promise<void>} {
-  const env = {...process.env, HEROKU_API_KEY: emulator.apiKey, HEROKU_HOST: emulator.url, HEROKU_PARTICLEBOARD_URL: emulator.url, HEROKU_TRIGGERS_DATA_DIR: dataDir}
-  const child = spawn(process.execPath, [RUN, 'triggers:clock', '--app', app, '--max-dynos', '1000'], {env, stdio: ['ignore', 'pipe', 'inherit']})
+  const child = spawn(process.execPath, [RUN, 'triggers:clock', '--app', app, '--max-dynos', '1000'], {env: emulatorEnv(emulator, dataDir), stdio: ['ignore', 'pipe', 'inherit']})
   const started = new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('at=started')) resolve()
@@ -28,33 +20,6 @@ export function startClock(emulator: Emulator, dataDir: string, app: string): {c
     child.on('close', code => reject(new Error(`clock exited (${code}) before starting`)))
   })
   return {child, started}
-}
-
-export async function stopClock(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return
-  const closed = new Promise(resolve => {
-    child.on('close', resolve)
-  })
-  child.kill('SIGTERM')
-  await closed
-}
-
-const sleep = (ms: number) => new Promise(resolve => {
-  setTimeout(resolve, ms)
-})
-
-export async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('benchmark condition not reached in time')
-    await sleep(20)
-  }
-}
-
-/** ticks of CPU (user + system) a process has used; 100 ticks a second on Linux */
-function cpuTicks(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-  return Number(fields[11]) + Number(fields[12])
 }
 
 export const dynoCreates = (emulator: Emulator, app: string) => emulator.requests.filter(r => r.method === 'POST' && r.path === `/apps/${app}/dynos`)
@@ -92,7 +57,7 @@ export async function burstLags(emulator: Emulator, dataDir: string, app: string
     await clock.started
     await waitFor(() => dynoCreates(emulator, app).length >= 200, due.getTime() - Date.now() + 20_000)
   } finally {
-    await stopClock(clock.child)
+    await stopProcess(clock.child)
   }
 
   return dynoCreates(emulator, app).map(r => r.at - due.getTime())
@@ -130,7 +95,7 @@ async function requestsPerRun(emulator: Emulator, dataDir: string): Promise<Benc
     const ratio = api.length / Math.max(1, fired)
     return {baseline: fired, name: 'Platform API requests per fired run, steady state (50 triggers every 2 s, 20 s)', ours: api.length, pass: ratio <= 1.05, ratio, target: '≤ 1.05', unit: 'requests / runs fired'}
   } finally {
-    await stopClock(clock.child)
+    await stopProcess(clock.child)
   }
 }
 
@@ -143,13 +108,13 @@ async function idleCpu(emulator: Emulator, dataDir: string, seconds = 60): Promi
   try {
     await clock.started
     await sleep(3000)
-    const before = cpuTicks(clock.child.pid!)
+    const before = cpuMs(clock.child.pid!)
     await sleep(seconds * 1000)
-    const used = (cpuTicks(clock.child.pid!) - before) / 100
+    const used = (cpuMs(clock.child.pid!) - before) / 1000
     const percent = (used / seconds) * 100
     return {baseline: 1, name: `clock CPU while idle with 10,000 active triggers (${seconds} s sampled)`, ours: percent, pass: percent < 1, ratio: percent / 1, target: '< 1% of a core', unit: '% of a core (baseline = target)'}
   } finally {
-    await stopClock(clock.child)
+    await stopProcess(clock.child)
   }
 }
 

@@ -1,9 +1,12 @@
 // Shared by the benchmarks: timing whole commands and reporting ratios measured in one run.
-import {spawn} from 'node:child_process'
+import {type ChildProcess, spawn} from 'node:child_process'
+import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+/** the plugin as a user runs it */
+export const RUN = path.join(ROOT, 'bin', 'run.js')
 
 export interface BenchResult {
   name: string
@@ -56,4 +59,58 @@ export async function compareCommands(ours: () => Promise<number>, baseline: () 
   }
 
   return {baseline: median(b), ours: median(a)}
+}
+
+/** The p-th percentile (nearest rank) of `values`. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
+}
+
+export const sleep = (ms: number) => new Promise(resolve => {
+  setTimeout(resolve, ms)
+})
+
+/** Polls `check` every 20 ms; fails when it is not true within `timeoutMs`. */
+export async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('benchmark condition not reached in time')
+    await sleep(20)
+  }
+}
+
+/** SIGTERM, and the process's end. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return
+  const closed = new Promise(resolve => {
+    child.on('close', resolve)
+  })
+  child.kill('SIGTERM')
+  await closed
+}
+
+/** The environment that points the plugin at an emulator, with its own data directory. */
+export function emulatorEnv(emulator: {apiKey: string; url: string}, dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {...process.env, HEROKU_API_KEY: emulator.apiKey, HEROKU_HOST: emulator.url, HEROKU_PARTICLEBOARD_URL: emulator.url, HEROKU_TRIGGERS_DATA_DIR: dataDir, ...extra}
+}
+
+/** What a plugin command prints on stdout; fails loudly when it fails. */
+export async function commandOutput(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const child = spawn(process.execPath, [RUN, ...args], {env, stdio: ['ignore', 'pipe', 'inherit']})
+  let text = ''
+  child.stdout!.on('data', chunk => {
+    text += chunk
+  })
+  const code = await new Promise(resolve => {
+    child.on('close', resolve)
+  })
+  if (code !== 0) throw new Error(`${args.join(' ')} exited ${code}`)
+  return text
+}
+
+/** CPU time (ms, user + system) a process has used so far, from /proc (clock ticks of 1/100 s). */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
 }

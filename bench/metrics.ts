@@ -3,7 +3,7 @@
 // command on no history, on the file store and on Postgres; and with a filter the rollups cannot
 // answer, which reads the span's runs.
 import {execFileSync} from 'node:child_process'
-import {appendFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync} from 'node:fs'
+import {appendFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
@@ -13,9 +13,8 @@ import {newRun, type Run} from '../src/core/runs.js'
 import {FileHistory} from '../src/store/machine-store.js'
 import {PostgresStore} from '../src/store/postgres/store.js'
 import {startPostgres} from '../test/helpers/postgres-server.js'
-import {type BenchResult, compareCommands, ROOT, timeCommand} from './lib.js'
+import {type BenchResult, compareCommands, cpuMs, RUN, sleep, timeCommand} from './lib.js'
 
-const RUN = path.join(ROOT, 'bin', 'run.js')
 const DAY = 86_400_000
 const MINUTE = 60_000
 const TRIGGERS = 100
@@ -140,12 +139,6 @@ async function postgres(now: number): Promise<BenchResult[]> {
   }
 }
 
-/** CPU time (ms) a process has used so far, from /proc. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 // utime + stime, in clock ticks of 1/100 s
-}
-
 /** metrics --watch in a real terminal (tmux) while 50 runs a minute start and end in the local log. */
 async function watchCpu(): Promise<BenchResult> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-watch-'))
@@ -156,9 +149,6 @@ async function watchCpu(): Promise<BenchResult> {
   const session = `bench-watch-${process.pid}`
   const tmux = (...args: string[]) => execFileSync('tmux', args, {encoding: 'utf8'})
   tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '60', `cd ${project} && HEROKU_TRIGGERS_DATA_DIR=${dataDir} exec ${process.execPath} ${RUN} metrics --local --resolution 1m --watch`)
-  const sleep = (ms: number) => new Promise(resolve => {
-    setTimeout(resolve, ms)
-  })
   try {
     const pid = Number(tmux('display-message', '-p', '-t', session, '#{pane_pid}').trim())
     await sleep(4000) // started and drawn

@@ -10,10 +10,9 @@ import {createTrigger} from '../src/core/trigger.js'
 import {PostgresStore} from '../src/store/postgres/store.js'
 import {type Emulator, startEmulator} from '../test/emulator/index.js'
 import {type PostgresServer, startPostgres} from '../test/helpers/postgres-server.js'
-import {burstLags, dynoCreates, percentile, type Seeder, startClock, stopClock, waitFor, warmEmulator} from './clock.js'
-import {type BenchResult, compareCommands, median, ROOT, timeCommand} from './lib.js'
+import {burstLags, dynoCreates, type Seeder, startClock, warmEmulator} from './clock.js'
+import {type BenchResult, compareCommands, median, percentile, RUN, stopProcess, timeCommand, waitFor} from './lib.js'
 
-const RUN = path.join(ROOT, 'bin', 'run.js')
 const DAY = 86_400_000
 
 function postgresApp(emulator: Emulator, app: string, url: string): void {
@@ -120,14 +119,14 @@ async function takeover(emulator: Emulator, url: string, dataDir: string): Promi
     setTimeout(resolve, 3000) // the standby is waiting for the lease
   })
   try {
-    await stopClock(first.child)
+    await stopProcess(first.child)
     const exitedAt = Date.now()
     const before = dynoCreates(emulator, app).length
     await waitFor(() => dynoCreates(emulator, app).length > before, 20_000)
     const ms = dynoCreates(emulator, app)[before].at - exitedAt
     return {baseline: 5000, name: 'takeover: the active clock exits → the standby\'s first dyno create', ours: ms, pass: ms <= 5000, ratio: ms / 5000, target: '≤ 5 s', unit: 'ms (baseline = target)'}
   } finally {
-    await stopClock(second.child)
+    await stopProcess(second.child)
   }
 }
 

@@ -1,54 +1,18 @@
 // Issue 14's figure: retry lag, from a retry's due time (10 s × 2^(k−1) after the failed attempt's
 // exit line) to its dyno create arriving at the API, for 50 triggers whose task exits 1, alone on
 // a clock (its own process, bin/run.js) against the emulator. Target p99 ≤ 1 s.
-import {type ChildProcess, spawn} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {spawn} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {retryDelayMs} from '../src/core/retries.js'
 import {type Emulator, startEmulator} from '../test/emulator/index.js'
 import {cronAt, seedDefinitions} from '../test/helpers/store.js'
-import {type BenchResult, ROOT} from './lib.js'
+import {type BenchResult, commandOutput, emulatorEnv, percentile, RUN, sleep, stopProcess} from './lib.js'
 
-const RUN = path.join(ROOT, 'bin', 'run.js')
 const TRIGGERS = 50
 const RETRIES = 2
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
-}
-
-const sleep = (ms: number) => new Promise(resolve => {
-  setTimeout(resolve, ms)
-})
-
-function envFor(emulator: Emulator, dataDir: string): NodeJS.ProcessEnv {
-  return {...process.env, HEROKU_API_KEY: emulator.apiKey, HEROKU_HOST: emulator.url, HEROKU_PARTICLEBOARD_URL: emulator.url, HEROKU_TRIGGERS_DATA_DIR: dataDir}
-}
-
-async function output(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  const child = spawn(process.execPath, [RUN, ...args], {env, stdio: ['ignore', 'pipe', 'inherit']})
-  let text = ''
-  child.stdout!.on('data', chunk => {
-    text += chunk
-  })
-  const code = await new Promise(resolve => {
-    child.on('close', resolve)
-  })
-  if (code !== 0) throw new Error(`${args.join(' ')} exited ${code}`)
-  return text
-}
-
-async function stopClock(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return
-  const closed = new Promise(resolve => {
-    child.on('close', resolve)
-  })
-  child.kill('SIGTERM')
-  await closed
-}
 
 /** The run a retry follows: `…@nominal#3` → `…@nominal#2`, `…@nominal#2` → `…@nominal`. */
 function previousAttempt(key: string): {attempt: number; id: string} {
@@ -62,13 +26,9 @@ async function retryLags(emulator: Emulator, dataDir: string): Promise<number[]>
   emulator.createApp({name: app, oneOffLimit: 10_000})
   const due = new Date(Math.ceil((Date.now() + 6000) / 1000) * 1000)
   const appDir = path.join(dataDir, 'apps', app)
-  seedDefinitions(appDir, Array.from({length: TRIGGERS}, () => ({command: 'exit 1', schedule: cronAt(due)})))
-  const file = path.join(appDir, 'definitions.json')
-  const definitions = JSON.parse(readFileSync(file, 'utf8')) as {triggers: Array<Record<string, unknown>>}
-  for (const trigger of definitions.triggers) trigger.retries = RETRIES
-  writeFileSync(file, JSON.stringify(definitions), {mode: 0o600})
+  seedDefinitions(appDir, Array.from({length: TRIGGERS}, () => ({command: 'exit 1', retries: RETRIES, schedule: cronAt(due)})))
 
-  const env = envFor(emulator, dataDir)
+  const env = emulatorEnv(emulator, dataDir)
   const clock = spawn(process.execPath, [RUN, 'triggers:clock', '--app', app, '--max-dynos', '1000'], {env, stdio: ['ignore', 'ignore', 'inherit']})
   const creates = () => emulator.requests.filter(r => r.method === 'POST' && r.path === `/apps/${app}/dynos`)
   try {
@@ -78,10 +38,10 @@ async function retryLags(emulator: Emulator, dataDir: string): Promise<number[]>
       await sleep(100)
     }
   } finally {
-    await stopClock(clock)
+    await stopProcess(clock)
   }
 
-  const runs = JSON.parse(await output(['runs', '--app', app, '--json', '--limit', '1000'], env)) as Array<{endedAt: null | string; id: string}>
+  const runs = JSON.parse(await commandOutput(['runs', '--app', app, '--json', '--limit', '1000'], env)) as Array<{endedAt: null | string; id: string}>
   const ended = new Map(runs.map(r => [r.id, Date.parse(r.endedAt ?? '')]))
   const lags: number[] = []
   for (const create of creates()) {

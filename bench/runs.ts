@@ -8,9 +8,8 @@ import path from 'node:path'
 import {localAppDataDir} from '../src/base.js'
 import {newRun, type Run} from '../src/core/runs.js'
 import {RunStore} from '../src/store/run-store.js'
-import {type BenchResult, compareCommands, median, ROOT, timeCommand} from './lib.js'
+import {type BenchResult, compareCommands, median, RUN, timeCommand} from './lib.js'
 
-const RUN = path.join(ROOT, 'bin', 'run.js')
 const DAY = 86_400_000
 
 function triggerId(i: number): string {

@@ -6,9 +6,8 @@ import path from 'node:path'
 
 import {localAppDataDir} from '../src/base.js'
 import {seedDefinitions} from '../test/helpers/store.js'
-import {type BenchResult, compareCommands, ROOT, timeCommand} from './lib.js'
+import {type BenchResult, compareCommands, ROOT, RUN, timeCommand} from './lib.js'
 
-const RUN = path.join(ROOT, 'bin', 'run.js')
 const MINIMAL = path.join(ROOT, 'bench', 'fixtures', 'minimal-cli', 'bin', 'run.js')
 
 function seedStore(count: number): {dataDir: string; project: string} {

@@ -121,6 +121,7 @@ function failingPlatform(time: VirtualTime, runMs: number, lateMs: number, refus
   return {creates, platform, refused}
 }
 
+/** The history in memory: virtual time moves when the clock awaits nothing, so no file I/O may sit between its steps. */
 function memoryHistory(): HistoryStore & {runs: Map<string, Run>} {
   const runs = new Map<string, Run>()
   return {
@@ -138,6 +139,9 @@ function memoryHistory(): HistoryStore & {runs: Map<string, Run>} {
     },
     location: 'memory',
     async prune() {},
+    async rollups() {
+      return []
+    },
     retentionDays: 7,
     runs,
   }

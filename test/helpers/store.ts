@@ -7,17 +7,23 @@ export interface SeedTrigger {
   command?: string
   name?: string
   schedule: string
+  retries?: number
+  failureEmail?: boolean
 }
 
-/** Writes definitions.json in `dir` (an app's or a project's data folder); trigger i gets id prefix i, so each has its own dyno type. */
-export function seedDefinitions(dir: string, specs: SeedTrigger[]): void {
+/** The id seedDefinitions gives trigger i: id prefix i, so each has its own dyno type. */
+export function seedTriggerId(i: number): string {
+  return `${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`
+}
+
+/** Writes definitions.json in `dir` (an app's or a project's data folder), with `monitors` as they are stored. */
+export function seedDefinitions(dir: string, specs: SeedTrigger[], monitors: unknown[] = []): void {
   const now = new Date().toISOString()
   const triggers = specs.map((spec, i) => ({
-    command: spec.command ?? 'true', createdAt: now, id: `${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`,
-    name: spec.name ?? `t${i}`, schedule: spec.schedule, timezone: 'UTC', updatedAt: now,
+    ...spec, command: spec.command ?? 'true', createdAt: now, id: seedTriggerId(i), name: spec.name ?? `t${i}`, timezone: 'UTC', updatedAt: now,
   }))
   mkdirSync(dir, {recursive: true})
-  writeFileSync(path.join(dir, 'definitions.json'), JSON.stringify({monitors: [], schemaVersion: 1, triggers}), {mode: 0o600})
+  writeFileSync(path.join(dir, 'definitions.json'), JSON.stringify({monitors, schemaVersion: 1, triggers}), {mode: 0o600})
 }
 
 /** A cron (with seconds) that fires once, at `at` (UTC, whole second). */

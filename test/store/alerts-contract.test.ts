@@ -1,23 +1,13 @@
-import {APIClient} from '@heroku-cli/command'
-import {Config} from '@oclif/core'
 // The alerts part of the one store interface, on every store: states, alerts and the outbox are
 // recorded in one write, a notification decided twice is kept once, and the outbox's life cycle.
 import {expect} from 'chai'
-import {mkdtempSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import path from 'node:path'
 
 import type {Alert, MonitorState, Notification} from '../../src/core/judge.js'
 import type {Store} from '../../src/store/store.js'
 
-import {HerokuPlatform} from '../../src/platform/heroku.js'
-import {openStore} from '../../src/store/open.js'
-import {type Emulator, startEmulator} from '../emulator/index.js'
-import {ROOT} from '../helpers/cli.js'
-import {testDatabase} from '../helpers/postgres.js'
+import {storeMakers} from '../helpers/stores.js'
 
 const NOW = Date.parse('2026-11-23T12:00:00Z')
-const dataDir = () => mkdtempSync(path.join(tmpdir(), 'alerts-contract-'))
 
 const alert = (id: string, monitorId: string, openedAt: number, state: Alert['state'] = 'open'): Alert => ({
   id, message: 'report failed with exit status 1', monitor: `name of ${monitorId}`, monitorId, openedAt: new Date(openedAt).toISOString(),
@@ -29,36 +19,7 @@ const notification = (id: string, a: Alert | null): Notification => ({
   monitor: {id: 'm1', name: 'm', type: 'job-failure'}, run: null, subject: 's', text: 't', triggerName: null,
 })
 
-let emulator: Emulator
-let databaseUrl = ''
-
-const makers: Array<{name: string; open(app: string): Promise<Store>; setup?(): Promise<void>; teardown?(): Promise<void>}> = [
-  {name: 'file', open: async app => openStore({app, appDataDir: dataDir(), env: {}, platform: null})},
-  {
-    name: 'config-var',
-    async open(app) {
-      emulator.createApp({configVars: {HEROKU_TRIGGERS: ''}, name: app})
-      const client = new APIClient(await Config.load(ROOT))
-      return openStore({app, appDataDir: dataDir(), env: {}, platform: new HerokuPlatform(client, app)})
-    },
-    async setup() {
-      emulator = await startEmulator()
-      process.env.HEROKU_HOST = emulator.url
-      process.env.HEROKU_API_KEY = emulator.apiKey
-    },
-    async teardown() {
-      await emulator.stop()
-      delete process.env.HEROKU_HOST
-    },
-  },
-  {
-    name: 'postgres',
-    open: async app => openStore({app, appDataDir: dataDir(), env: {HEROKU_TRIGGERS_DATABASE_URL: databaseUrl}, platform: null}),
-    async setup() {
-      databaseUrl = await testDatabase()
-    },
-  },
-]
+const makers = storeMakers()
 
 let apps = 0
 
@@ -128,11 +89,11 @@ for (const maker of makers) {
       expect((await store.alerts.states()).get('m1')!.alert).to.equal(null)
     })
 
-    it('another process opening the same app sees the same alerts and outbox', async () => {
-      if (maker.name !== 'postgres') return // the file stores are per machine: the same directory is the same store
+    // the file stores are per machine: there the same directory is the same store
+    if (maker.name === 'postgres') it('another process opening the same app sees the same alerts and outbox', async () => {
       const a = alert('a1', 'm1', NOW)
       await store.alerts.record({alerts: [a], notifications: [notification('n1', a)], states: [stateOf('m1', a)]}, NOW)
-      const other = await openStore({app: `alerts-${maker.name}-${apps}`, appDataDir: dataDir(), env: {HEROKU_TRIGGERS_DATABASE_URL: databaseUrl}, platform: null})
+      const other = await maker.open(`alerts-${maker.name}-${apps}`)
       opened.push(other)
       expect((await other.alerts.pending(NOW)).map(p => p.notification.id)).to.deep.equal(['n1'])
     })

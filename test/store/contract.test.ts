@@ -1,22 +1,13 @@
-import {APIClient} from '@heroku-cli/command'
-import {Config} from '@oclif/core'
 // One store interface, every store: the same behaviours, run on the file store, the config-var
 // store (against the emulator) and the Postgres store (against a real PostgreSQL server).
 import {expect} from 'chai'
-import {mkdtempSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import path from 'node:path'
 
 import type {Store} from '../../src/store/store.js'
 
 import {ConflictError} from '../../src/core/errors.js'
 import {newRun, type Run} from '../../src/core/runs.js'
 import {createTrigger, type Trigger} from '../../src/core/trigger.js'
-import {HerokuPlatform} from '../../src/platform/heroku.js'
-import {openStore} from '../../src/store/open.js'
-import {type Emulator, startEmulator} from '../emulator/index.js'
-import {ROOT} from '../helpers/cli.js'
-import {testDatabase} from '../helpers/postgres.js'
+import {storeMakers} from '../helpers/stores.js'
 
 const NOW = Date.parse('2026-11-23T12:00:00Z')
 const DAY = 86_400_000
@@ -26,12 +17,7 @@ const run = (t: Trigger, nominal: number, state: Run['state'] = 'pending'): Run 
   return {...r, state}
 }
 
-interface Maker {
-  name: string
-  open(app: string): Promise<Store>
-  setup?(): Promise<void>
-  teardown?(): Promise<void>
-}
+const makers = storeMakers()
 
 /** The error a promise rejects with (failing the test when it resolves). */
 async function rejection(promise: Promise<unknown>): Promise<Error> {
@@ -43,40 +29,6 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 
   throw new Error('expected a rejection, but it resolved')
 }
-
-let emulator: Emulator
-const dataDir = () => mkdtempSync(path.join(tmpdir(), 'contract-'))
-let databaseUrl = ''
-
-const makers: Maker[] = [
-  {name: 'file', open: async app => openStore({app, appDataDir: dataDir(), env: {}, platform: null})},
-  {
-    name: 'config-var',
-    async open(app) {
-      emulator.createApp({configVars: {HEROKU_TRIGGERS: ''}, name: app})
-      const config = await Config.load(ROOT)
-      const client = new APIClient(config)
-      return openStore({app, appDataDir: dataDir(), env: {}, platform: new HerokuPlatform(client, app)})
-    },
-    async setup() {
-      emulator = await startEmulator()
-      process.env.HEROKU_HOST = emulator.url
-      process.env.HEROKU_API_KEY = emulator.apiKey
-      process.env.HEROKU_TRIGGERS_VERIFY_DELAY_MS = '20'
-    },
-    async teardown() {
-      await emulator.stop()
-      delete process.env.HEROKU_HOST
-    },
-  },
-  {
-    name: 'postgres',
-    open: async app => openStore({app, appDataDir: dataDir(), env: {HEROKU_TRIGGERS_DATABASE_URL: databaseUrl}, platform: null}),
-    async setup() {
-      databaseUrl = await testDatabase()
-    },
-  },
-]
 
 let apps = 0
 

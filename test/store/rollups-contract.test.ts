@@ -1,22 +1,13 @@
-import {APIClient} from '@heroku-cli/command'
-import {Config} from '@oclif/core'
 // Metrics rollups, the same on every store: the file store, the config-var store (history on this
 // machine, against the emulator) and the Postgres store (against a real PostgreSQL server).
 import {expect} from 'chai'
-import {mkdtempSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import path from 'node:path'
 
 import type {Store} from '../../src/store/store.js'
 
 import {ALL, bucketsOf, planSpan, rollupsOf} from '../../src/core/metrics.js'
 import {newRun, type Run} from '../../src/core/runs.js'
 import {createTrigger, type Trigger} from '../../src/core/trigger.js'
-import {HerokuPlatform} from '../../src/platform/heroku.js'
-import {openStore} from '../../src/store/open.js'
-import {type Emulator, startEmulator} from '../emulator/index.js'
-import {ROOT} from '../helpers/cli.js'
-import {testDatabase} from '../helpers/postgres.js'
+import {storeMakers} from '../helpers/stores.js'
 
 const NOW = Date.parse('2026-11-23T12:00:00Z')
 const MIN = 60_000
@@ -31,44 +22,7 @@ function run(t: Trigger, start: number, ms: number, state: Run['state'] = 'succe
   return {...r, dyno: `trigger-${t.id.slice(0, 8)}.${start % 1000}`, endedAt: iso(start + ms), exitStatus: state === 'succeeded' ? 0 : 1, peakMemoryMb: 120, memoryQuotaMb: 512, startedAt: iso(start), state}
 }
 
-interface Maker {
-  name: string
-  open(app: string): Promise<Store>
-  setup?(): Promise<void>
-  teardown?(): Promise<void>
-}
-
-let emulator: Emulator
-const dataDir = () => mkdtempSync(path.join(tmpdir(), 'rollups-'))
-let databaseUrl = ''
-
-const makers: Maker[] = [
-  {name: 'file', open: async app => openStore({app, appDataDir: dataDir(), env: {}, platform: null})},
-  {
-    name: 'config-var',
-    async open(app) {
-      emulator.createApp({configVars: {HEROKU_TRIGGERS: ''}, name: app})
-      const config = await Config.load(ROOT)
-      return openStore({app, appDataDir: dataDir(), env: {}, platform: new HerokuPlatform(new APIClient(config), app)})
-    },
-    async setup() {
-      emulator = await startEmulator()
-      process.env.HEROKU_HOST = emulator.url
-      process.env.HEROKU_API_KEY = emulator.apiKey
-    },
-    async teardown() {
-      await emulator.stop()
-      delete process.env.HEROKU_HOST
-    },
-  },
-  {
-    name: 'postgres',
-    open: async app => openStore({app, appDataDir: dataDir(), env: {HEROKU_TRIGGERS_DATABASE_URL: databaseUrl}, platform: null}),
-    async setup() {
-      databaseUrl = await testDatabase()
-    },
-  },
-]
+const makers = storeMakers()
 
 let apps = 0
 

@@ -2,6 +2,7 @@
 // machine, against the emulator) and the Postgres store (against a real PostgreSQL server).
 import {expect} from 'chai'
 
+import type {PostgresHistory} from '../../src/store/postgres/store.js'
 import type {Store} from '../../src/store/store.js'
 
 import {ALL, bucketsOf, planSpan, rollupsOf} from '../../src/core/metrics.js'
@@ -45,6 +46,17 @@ for (const maker of makers) {
 
     it('starts empty', async () => {
       expect(await store.history.rollups(span)).to.deep.equal([])
+    })
+
+    // triggers:store --to postgres copies a machine's history in: the copied runs count in the rollups too, once
+    if (maker.name === 'postgres') it('runs copied in are counted in the rollups, once however often they are copied', async () => {
+      const t = trigger('t')
+      const history = store.history as PostgresHistory
+      const copied = [run(t, NOW + 10_000, 4000), run(t, NOW + 70_000, 2000, 'failed')]
+      expect(await history.importRuns(copied, NOW)).to.equal(2)
+      expect(await history.importRuns(copied, NOW)).to.equal(0)
+      const app = await store.history.rollups(span)
+      expect(app.map(r => [r.at, r.throughput.succeeded, r.throughput.failed])).to.deep.equal([[NOW, 1, 0], [NOW + 60_000, 0, 1]])
     })
 
     it('a finished run counts once, in the minute it ended, for the app and for its trigger; a run still going does not', async () => {

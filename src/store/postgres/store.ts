@@ -357,14 +357,21 @@ export class PostgresHistory implements HistoryStore {
     return new Set(rows.map(r => r.id))
   }
 
-  /** Copies another store's runs in, 1,000 a statement; a run already here is kept. Returns how many were new. */
+  /** Copies another store's runs in, 1,000 a transaction, with their rollups; a run already here is kept. Returns how many were new. */
   async importRuns(runs: AsyncIterable<Run> | Iterable<Run>, now: number): Promise<number> {
     let batch: Run[] = []
     let added = 0
     const send = async () => {
       if (batch.length === 0) return
-      added += (await this.store.query(SQL.importRuns, [this.store.app, now, JSON.stringify(newestOnly(batch))])).rowCount ?? 0
+      const runs = newestOnly(batch)
       batch = []
+      // counted in the rollups as any recorded run is, in the same transaction
+      added += await this.store.transaction(async client => {
+        await client.query(SQL.lockRollups, [this.store.app])
+        const inserted = (await client.query(SQL.importRuns, [this.store.app, now, JSON.stringify(runs)])).rowCount ?? 0
+        await addRollups(client, this.store.app, runs)
+        return inserted
+      })
     }
 
     for await (const run of runs) {

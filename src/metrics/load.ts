@@ -8,6 +8,7 @@ import {type Filter, matches} from '../core/filter.js'
 import {eventsOf, mergeHistory} from '../core/history.js'
 import {ALL, bucketsOf, type Lane, lanesOf, mergeRollups, type MetricsReport, planSpan, type Rollup, rollupsOfRun, statesFor} from '../core/metrics.js'
 import {isTerminal} from '../core/runs.js'
+import {readBacklog, type Sources} from '../runs/load.js'
 
 export interface MetricsQuery {
   filter?: Filter
@@ -25,18 +26,6 @@ export interface MetricsJson extends MetricsReport {
 export interface Metrics {
   json: MetricsJson
   lanes: Lane[]
-}
-
-/** The lines the log stream still holds, and the one-offs the API lists as alive (null when it could not say). */
-export async function logBacklog(context: Context): Promise<{alive: null | Set<string>; lines: string[]}> {
-  const lines: string[] = []
-  const [dynos] = await Promise.all([
-    context.dynos.listDynos().catch(() => null),
-    (async () => {
-      for await (const line of context.dynos.logLines({lines: 1500, tail: false}, new AbortController().signal)) lines.push(line)
-    })(),
-  ])
-  return {alive: dynos === null ? null : new Set(dynos.filter(d => d.state !== 'down' && d.state !== 'crashed').map(d => d.name)), lines}
 }
 
 export function metricsOf(input: {
@@ -61,12 +50,12 @@ export function metricsOf(input: {
   }
 }
 
-export async function loadMetrics(context: Context, query: MetricsQuery, filterText: null | string): Promise<Metrics> {
+export async function loadMetrics(context: Context, query: MetricsQuery, filterText: null | string, sources: Sources = {}): Promise<Metrics> {
   const now = context.now().getTime()
   const span = planSpan(query, now)
   const [definitions, backlog, recent, rollups] = await Promise.all([
-    context.store.read(),
-    logBacklog(context),
+    sources.definitions ?? context.store.read(),
+    sources.backlog ?? readBacklog(context),
     // a filter the rollups cannot answer reads the span's runs; else the newest are enough (what is still going)
     context.history.latest(query.filter ? {since: span.from, states: statesFor(query.filter) ?? undefined} : {limit: 1000}),
     query.filter ? null : context.history.rollups({since: span.from, triggerId: query.triggerId, until: span.to}),

@@ -7,7 +7,8 @@ import type {Run} from '../core/runs.js'
 import {eventsOf, mergeHistory} from '../core/history.js'
 import {MINUTE_MS, planSpan, statesFor} from '../core/metrics.js'
 import {isTerminal, reconcile, triggerIdsByDynoType} from '../core/runs.js'
-import {logBacklog, type Metrics, metricsOf, type MetricsQuery} from './load.js'
+import {readBacklog} from '../runs/load.js'
+import {type Metrics, metricsOf, type MetricsQuery} from './load.js'
 
 const MIN_REDRAW_MS = 500
 const IDLE_REDRAW_MS = 10_000
@@ -26,7 +27,7 @@ export async function watchMetrics(context: Context, options: WatchOptions): Pro
   const {from} = planSpan(options.query, now0)
   const [definitions, backlog, recent, rollups] = await Promise.all([
     context.store.read(),
-    logBacklog(context),
+    readBacklog(context),
     context.history.latest(options.query.filter ? {since: from, states: statesFor(options.query.filter) ?? undefined} : {limit: 1000}),
     options.query.filter ? null : context.history.rollups({since: from, triggerId: options.query.triggerId, until: now0 + MINUTE_MS}),
   ])

@@ -29,7 +29,7 @@ export default class Runs extends BaseCommand {
     const since = flags.since === undefined ? undefined : parseSince(flags.since, context.now())
     const {loadHistory} = await import('../../runs/load.js')
     const history = await loadHistory(context, {since, want: flags.limit})
-    const triggerId = flags.trigger === undefined ? undefined : resolveTrigger((await context.store.read()).triggers, flags.trigger).id
+    const triggerId = flags.trigger === undefined ? undefined : resolveTrigger(history.triggers, flags.trigger).id
     const views = selectRuns(history.runs, history.names, {filter, limit: flags.limit, since, triggerId})
     if (flags.json && !flags.tail) return this.json(views)
     const render = await import('../../render/runs.js')

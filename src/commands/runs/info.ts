@@ -18,9 +18,9 @@ export default class RunsInfo extends BaseCommand {
     const {args, flags} = await this.parse(RunsInfo)
     const context = await this.context(flags)
     const {loadHistory} = await import('../../runs/load.js')
-    const [history, {triggers}] = await Promise.all([loadHistory(context), context.store.read()])
+    const history = await loadHistory(context)
     const run = resolveRun(history.runs, args.run)
-    const trigger = triggers.find(t => t.id === run.triggerId)
+    const trigger = history.triggers.find(t => t.id === run.triggerId)
     const retry = trigger ? viewRetry(trigger, run, history.runs, context.now().getTime()) : null
     const view = viewRun(run, history.names)
     const lines = linesOfRun(run, history.lines)

@@ -15,11 +15,12 @@ export default class Triggers extends BaseCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(Triggers)
     const context = await this.context(flags)
-    const {triggers} = await context.store.read()
+    const definitions = await context.store.read()
+    const {triggers} = definitions
     const now = context.now()
     // each trigger's last run, from the history and what the log stream still holds
     const {loadHistory} = await import('../../runs/load.js')
-    const last = triggers.length === 0 ? new Map() : lastRuns((await loadHistory(context, {want: Math.max(500, triggers.length * 10)})).runs)
+    const last = triggers.length === 0 ? new Map() : lastRuns((await loadHistory(context, {want: Math.max(500, triggers.length * 10)}, {definitions})).runs)
     const views = triggers.map(t => ({...viewTrigger(t, now), lastRun: last.get(t.id) ?? null}))
     if (flags.json) return this.json(views)
     if (views.length === 0) {

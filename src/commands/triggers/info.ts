@@ -19,8 +19,8 @@ export default class TriggersInfo extends BaseCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(TriggersInfo)
     const context = await this.context(flags)
-    const {triggers} = await context.store.read()
-    const trigger = resolveTrigger(triggers, args.trigger)
+    const definitions = await context.store.read()
+    const trigger = resolveTrigger(definitions.triggers, args.trigger)
     const now = context.now()
     const upcoming = nextRuns(trigger, now, 5)
     const view = viewTrigger(trigger, now)
@@ -28,8 +28,12 @@ export default class TriggersInfo extends BaseCommand {
     const recent = trigger.retries > 0 ? [...(await context.history.latest({since: now.getTime() - 86_400_000})).values()] : []
     const retry = latestRetry(trigger, recent, now.getTime())
     // its last runs (with what the log stream still holds) and its numbers over 7 days, from the rollups
-    const [{loadHistory}, {loadMetrics}] = await Promise.all([import('../../runs/load.js'), import('../../metrics/load.js')])
-    const [history, metrics] = await Promise.all([loadHistory(context, {want: 1000}), loadMetrics(context, {resolution: '1h', since: now.getTime() - 7 * 86_400_000, triggerId: trigger.id}, null)])
+    const [{loadHistory, readBacklog}, {loadMetrics}] = await Promise.all([import('../../runs/load.js'), import('../../metrics/load.js')])
+    const sources = {backlog: readBacklog(context), definitions} // the log and the definitions read once for both
+    const [history, metrics] = await Promise.all([
+      loadHistory(context, {want: 1000}, sources),
+      loadMetrics(context, {resolution: '1h', since: now.getTime() - 7 * 86_400_000, triggerId: trigger.id}, null, sources),
+    ])
     const recentRuns = selectRuns(history.runs, history.names, {limit: 5, triggerId: trigger.id})
     const stats = statsOf(metrics.json.totals)
     if (flags.json) return this.json({...view, nextRuns: upcoming.map(d => d.toISOString()), retry, recentRuns, stats})

@@ -128,7 +128,8 @@ export class Monitoring {
     }
 
     change.notifications.push(...judged.notifications)
-    if (judged.alert) this.deps.print(`at=alert-${judged.alert.state === 'open' ? 'opened' : 'resolved'} monitor=${JSON.stringify(judged.alert.monitor)} type=${judged.alert.type} alert=${judged.alert.id} msg=${JSON.stringify(judged.alert.message)}`)
+    // a transition, not a streak growing under an alert already open
+    if (judged.alert && (judged.alert.state === 'resolved' || before.alert === null)) this.deps.print(`at=alert-${judged.alert.state === 'open' ? 'opened' : 'resolved'} monitor=${JSON.stringify(judged.alert.monitor)} type=${judged.alert.type} alert=${judged.alert.id} msg=${JSON.stringify(judged.alert.message)}`)
   }
 
   private async record(change: AlertChange): Promise<void> {

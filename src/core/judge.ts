@@ -38,6 +38,8 @@ export interface MonitorState {
   judged: string[]
   /** the failure email: the UTC day (YYYY-MM-DD) it was last sent for */
   day?: null | string
+  /** when the newest run of the current streak was due or started (ms): an older run does not end the streak */
+  matchedAt?: null | number
 }
 
 export type Channel = {kind: 'email'; to: null | string[]} | {kind: 'webhook'; secret: null | string; url: string}
@@ -252,8 +254,11 @@ export function judge(monitor: Monitor, state: MonitorState, input: JudgeInput, 
 
   const judged = run ? [...state.judged, run.id].slice(-KEEP_JUDGED) : state.judged
   const at = new Date(ctx.now).toISOString()
+  const runAt = run ? timeOf(run) : ctx.now
   if (!match) {
-    const next: MonitorState = {...state, alert: null, count: 0, judged, notifiedAt: null, runIds: []}
+    // runs can be told out of order (a log backlog read after the missed times): one from before the streak does not end it
+    if (state.count > 0 && typeof state.matchedAt === 'number' && runAt < state.matchedAt) return {alert: null, notifications: [], state: {...state, judged}}
+    const next: MonitorState = {...state, alert: null, count: 0, judged, matchedAt: null, notifiedAt: null, runIds: []}
     if (!state.alert) return {alert: null, notifications: [], state: next}
     const resolved: Alert = {...state.alert, resolvedAt: at, state: 'resolved'}
     return {alert: resolved, notifications: notify(monitor, resolved, 'alert.resolved', run, ctx, 0), state: next}
@@ -261,15 +266,22 @@ export function judge(monitor: Monitor, state: MonitorState, input: JudgeInput, 
 
   const runIds = run ? [run.id, ...state.runIds].slice(0, 20) : state.runIds
   const count = state.count + 1
+  const matchedAt = Math.max(state.matchedAt ?? Number.NEGATIVE_INFINITY, runAt)
   if (state.alert) {
     const alert = {...state.alert, runIds}
-    return {alert, notifications: [], state: {...state, alert, count, judged, runIds}}
+    return {alert, notifications: [], state: {...state, alert, count, judged, matchedAt, runIds}}
   }
 
-  if (count < monitor.sensitivity) return {alert: null, notifications: [], state: {...state, count, judged, runIds}}
+  if (count < monitor.sensitivity) return {alert: null, notifications: [], state: {...state, count, judged, matchedAt, runIds}}
   const message = describe(monitor, run, input.kind === 'concurrency' ? input.count : null, ctx) + (monitor.sensitivity > 1 ? ` (${count} times in a row)` : '')
   const alert: Alert = {id: stableId(monitor.id, 'alert', run?.id ?? '', ctx.now), message, monitor: monitor.name, monitorId: monitor.id, openedAt: at, resolvedAt: null, runIds, state: 'open', type: monitor.type}
-  return {alert, notifications: notify(monitor, alert, 'alert.opened', run, ctx, 0), state: {...state, alert, count, judged, notifiedAt: ctx.now, runIds}}
+  return {alert, notifications: notify(monitor, alert, 'alert.opened', run, ctx, 0), state: {...state, alert, count, judged, matchedAt, notifiedAt: ctx.now, runIds}}
+}
+
+/** When a run was due (or, for a run no trigger scheduled, when it started): the order the judge counts streaks in. */
+function timeOf(run: Run): number {
+  const at = Date.parse(run.nominalAt ?? run.startedAt ?? run.requestedAt ?? run.endedAt ?? '')
+  return Number.isNaN(at) ? Number.NEGATIVE_INFINITY : at
 }
 
 function remind(monitor: Monitor, state: MonitorState, ctx: JudgeContext): Judged {

@@ -156,7 +156,8 @@ function emptyThroughput(): Throughput {
 }
 
 export function emptyRollup(at: number, key: string): Rollup {
-  return {at, busyMs: 0, deltas: {}, duration: {count: 0, hist: {}, max: null, min: null, sum: 0}, key, level: 0, load: null, memoryMb: null, quotaMb: null, r14: 0, r15: 0, throughput: emptyThroughput()}
+  const duration = {count: 0, hist: {}, max: null, min: null, sum: 0}
+  return {at, busyMs: 0, deltas: {}, duration, key, level: 0, load: null, memoryMb: null, quotaMb: null, r14: 0, r15: 0, throughput: emptyThroughput()}
 }
 
 const maxOf = (a: null | number, b: null | number): null | number => (a === null ? b : b === null ? a : Math.max(a, b))

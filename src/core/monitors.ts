@@ -130,7 +130,8 @@ export function applyMonitorInput(base: Monitor | null, input: MonitorInput, mon
   const webhooks = input.webhook === undefined ? base?.webhooks ?? [] : input.webhook.map(u => checkUrl(u))
   const secret = input.secret === undefined ? base?.secret ?? null : (input.secret === '' ? null : input.secret)
   const renotify = input.renotify === undefined ? base?.renotify ?? null : (input.renotify === 'off' ? null : parseDuration('--renotify', input.renotify, {max: 7 * 86_400, min: 60}))
-  return {createdAt: base?.createdAt ?? at, email, filter, grace, id: base?.id ?? id, name, paused: base?.paused ?? false, renotify, secret, sensitivity, threshold, trigger, type, updatedAt: at, webhooks}
+  const kept = {createdAt: base?.createdAt ?? at, id: base?.id ?? id, paused: base?.paused ?? false}
+  return {...kept, email, filter, grace, name, renotify, secret, sensitivity, threshold, trigger, type, updatedAt: at, webhooks}
 }
 
 /** A webhook URL up to its host: its path is a secret (Slack's is the credential). */

@@ -77,7 +77,10 @@ export async function * followLog(source: SessionSource, request: LogRequest, si
   }
 }
 
-/** One session's lines, SSE or plain text, until the server closes it. */
+/**
+ * One session's lines, SSE or plain text, until the server closes it.
+ * @yields each line as it arrives
+ */
 export async function * readSession(url: string, signal: AbortSignal): AsyncIterable<string> {
   const response = await fetch(url, {headers: {Accept: 'text/event-stream', 'User-Agent': 'heroku-triggers'}, signal})
   if (response.status === 404 || response.status === 403) throw new Error(`log session expired (${response.status})`)

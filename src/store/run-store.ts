@@ -126,7 +126,10 @@ export class RunStore<T extends StoredRecord> {
     await writeFileAtomic(path.join(this.dir, day), [...newest.values()].join('\n') + (newest.size > 0 ? '\n' : ''))
   }
 
-  /** Every line of every kept day, oldest first (for compaction and exports). */
+  /**
+   * Every line of every kept day, oldest first (for compaction and exports).
+   * @yields each stored line
+   */
   async * all(): AsyncIterable<T> {
     for (const day of (await this.days()).reverse()) {
       for await (const line of createInterface({crlfDelay: Infinity, input: createReadStream(path.join(this.dir, day))})) {
@@ -139,7 +142,10 @@ export class RunStore<T extends StoredRecord> {
   }
 }
 
-/** The lines of a file, last first, reading fixed-size blocks from the end. */
+/**
+ * The lines of a file, last first, reading fixed-size blocks from the end.
+ * @yields each line, newest first
+ */
 export async function * readBackwards(file: string, needles?: readonly Buffer[]): AsyncIterable<string> {
   let handle
   try {

@@ -2,7 +2,7 @@
 // gives the terminal back on Ctrl-C.
 import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync, realpathSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, realpathSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
@@ -50,12 +50,15 @@ describe('metrics --watch in a terminal', function () {
   it('redraws as runs start and end, and restores the terminal on Ctrl-C', async () => {
     const env = {cwd: project, env: {HEROKU_TRIGGERS_DATA_DIR: dataDir}}
     expect((await cli(['triggers:create', '--local', '--name', 'boom', '--command', 'sleep 1; exit 3', '--schedule', '@daily'], env)).code).to.equal(0)
-    const command = `cd ${project} && NO_COLOR=1 HEROKU_TRIGGERS_DATA_DIR=${dataDir} ${process.execPath} ${RUN} metrics --local --resolution 1m --plot throughput --watch`
-    tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '40', command)
+    // bash waits out Ctrl-C for its child and writes down how it ended (tmux's own pane status can lag the exit)
+    const status = path.join(project, 'exit-status')
+    const command = `NO_COLOR=1 HEROKU_TRIGGERS_DATA_DIR=${dataDir} ${process.execPath} ${RUN} metrics --local --resolution 1m --plot throughput --watch; echo $? > ${status}`
+    tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '40', '-c', project, 'bash', '-c', command)
     tmux('set-option', '-t', session, 'remain-on-exit', 'on')
     const screen = () => tmux('capture-pane', '-p', '-t', session)
     const failedCount = () => /^failed\s.*?(\d+)$/m.exec(screen())?.[1]
-    await waitFor('the first drawing', () => screen().includes('Throughput'))
+    // one frame is one write, but a terminal may show it half drawn: wait for the row itself
+    await waitFor('the first drawing', () => screen().includes('Throughput') && failedCount() !== undefined)
     expect(failedCount()).to.equal('0')
     expect(tmux('display-message', '-p', '-t', session, '#{alternate_on}').trim()).to.equal('1')
 
@@ -65,9 +68,11 @@ describe('metrics --watch in a terminal', function () {
     expect(screen()).to.match(/local: 1 runs, 0\.0% succeeded/)
 
     tmux('send-keys', '-t', session, 'C-c')
-    await waitFor('the command to exit', () => tmux('display-message', '-p', '-t', session, '#{pane_dead}').trim() === '1')
-    expect(tmux('display-message', '-p', '-t', session, '#{alternate_on}').trim()).to.equal('0')
-    expect(tmux('display-message', '-p', '-t', session, '#{pane_dead_status}').trim()).to.equal('0')
+    const pane = (format: string) => tmux('display-message', '-p', '-t', session, format).trim()
+    await waitFor('the command to exit', () => existsSync(status) || pane('#{pane_dead}') === '1')
+    expect(existsSync(status), 'killed by Ctrl-C instead of ending on it').to.equal(true)
+    expect(readFileSync(status, 'utf8').trim()).to.equal('0')
+    await waitFor('the terminal to leave the alternate screen', () => pane('#{alternate_on}') === '0')
     expect(screen()).not.to.contain('Throughput') // the charts went with the alternate screen
   })
 })

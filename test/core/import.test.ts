@@ -61,7 +61,8 @@ describe('import', () => {
       {dyno: 'Basic', frequencyType: 'one-off', name: 'done', schedule: '2027-01-01 00:00:00', state: 'completed', timeout: 1800, timezone: 'UTC', uuid: 'u5', value: 'npm run e'},
     ])
     const items = planImport(advancedSchedulerSources(file, 'as.json'), [], NOW, {activate: true})
-    const shown = items.map(i => i.trigger && {at: i.trigger.at, name: i.trigger.name, schedule: i.trigger.schedule, size: i.trigger.size, state: i.trigger.state, timeout: i.trigger.timeout, timezone: i.trigger.timezone})
+    const fields = ['at', 'name', 'schedule', 'size', 'state', 'timeout', 'timezone'] as const
+    const shown = items.map(i => i.trigger && Object.fromEntries(fields.map(f => [f, i.trigger![f]])))
     expect(shown).to.deep.equal([
       {at: null, name: 'typo size', schedule: '*/5 * * * *', size: 'standard-2x', state: 'active', timeout: 1800, timezone: 'UTC'},
       {at: null, name: 'free', schedule: '0 9 * * 1-5', size: null, state: 'inactive', timeout: 60, timezone: 'Europe/Amsterdam'},

@@ -49,6 +49,16 @@ describe('judge', () => {
     expect(opened.state.alert!.message).to.match(/3 times in a row/)
   })
 
+  it('runs told out of order: one due before the streak neither ends it nor is notified twice', () => {
+    const m = monitor({grace: '1s', type: 'missed-run'})
+    const earlier = run('succeeded') // ran on time, but its lines are read after the missed times
+    const [missed1, missed2] = [run('missed', {startedAt: null}), run('missed', {startedAt: null})]
+    const {events, state} = feed(m, [missed1, earlier, missed2])
+    expect(events).to.deep.equal(['alert.opened'])
+    expect(state.alert!.runIds).to.deep.equal([missed2.id, missed1.id])
+    expect(feed(m, [run('succeeded')], state).events).to.deep.equal(['alert.resolved']) // a later one still resolves
+  })
+
   it('a run judged twice (replayed after a restart) counts once', () => {
     const m = monitor({sensitivity: 2, type: 'job-failure'})
     const r = run('failed')

@@ -1,6 +1,8 @@
+/* eslint-disable no-template-curly-in-string -- ${NAME} is the schedule file's own syntax for a value from the environment */
 // The JSON Schema of the schedule file (triggers:export --schema), so editors complete and check
 // it. It states the same rules as the checks in schedule-file.ts and trigger.ts; apply still runs
 // those checks, which also know what the schema cannot (cron fields, timezones, dates).
+import {DEFAULT_GRACE_S, MONITOR_TYPES} from './monitors.js'
 import {LIMITS} from './trigger.js'
 
 const duration = (description: string, max: number) => ({
@@ -15,6 +17,35 @@ export const SCHEDULE_FILE_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   additionalProperties: false,
   definitions: {
+    monitor: {
+      additionalProperties: false,
+      properties: {
+        email: {
+          description: 'who gets email: a list of addresses, or none (default the app\'s owner and collaborators)',
+          oneOf: [{const: 'none'}, {items: {pattern: String.raw`^[^\s@,]+@[^\s@,]+\.[^\s@,]+$`, type: 'string'}, minItems: 1, type: 'array'}],
+        },
+        filter: {description: 'watch the runs this filter matches (the filter language of runs and metrics)', examples: ['command:"python x.py" -size:standard'], type: 'string'},
+        grace: duration(`missed-run: how late a start may be: seconds, or 30s, 5m... (default ${DEFAULT_GRACE_S / 60}m)`, 86_400),
+        paused: {default: false, description: 'a paused monitor judges nothing and sends nothing', type: 'boolean'},
+        renotify: {
+          description: 'remind while an alert stays open, every this long (60s..7d)',
+          oneOf: [{maximum: 7 * 86_400, minimum: 60, type: 'integer'}, {pattern: String.raw`^\s*\d+\s*[dhmsDHMS]?\s*$`, type: 'string'}],
+        },
+        secret: {description: 'signs webhooks; write ${NAME} to read it from the environment of triggers:apply', examples: ['${WEBHOOK_SECRET}'], type: 'string'},
+        sensitivity: {default: 1, description: 'consecutive matches that open an alert', maximum: 100, minimum: 1, type: 'integer'},
+        signed: {description: 'keep the secret the monitor has on the app (export writes this instead of the secret)', type: 'boolean'},
+        threshold: {description: 'seconds (job-execution-time), dynos (the concurrency types) or % of the memory quota (memory)', maximum: 86_400, minimum: 1, type: 'integer'},
+        trigger: {description: 'the name of the trigger it watches (a trigger of the file or the app)', minLength: 1, type: 'string'},
+        type: {description: 'what it watches', enum: [...MONITOR_TYPES]},
+        webhooks: {
+          description: 'URLs to POST to; ${NAME} reads one from the environment, and a URL masked as export writes it (https://host/…) keeps the app\'s',
+          items: {minLength: 1, type: 'string'},
+          type: 'array',
+        },
+      },
+      required: ['type'],
+      type: 'object',
+    },
     trigger: {
       additionalProperties: false,
       oneOf: [
@@ -56,11 +87,11 @@ export const SCHEDULE_FILE_SCHEMA = {
       type: 'object',
     },
   },
-  description: 'heroku-triggers schedule file: triggers by name, applied with heroku triggers:apply FILE',
+  description: 'heroku-triggers schedule file: triggers and monitors by name, applied with heroku triggers:apply FILE',
   patternProperties: {'^x-': {description: 'free for YAML anchors'}},
   properties: {
     $schema: {type: 'string'},
-    monitors: {additionalProperties: {type: 'object'}, description: 'monitors by name (not applied yet)', type: ['object', 'null']},
+    monitors: {additionalProperties: {$ref: '#/definitions/monitor'}, description: 'monitors by name (leave the key out to keep the app\'s as they are)', type: ['object', 'null']},
     triggers: {
       additionalProperties: {$ref: '#/definitions/trigger'},
       description: 'triggers by name',

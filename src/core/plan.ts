@@ -1,9 +1,12 @@
-// triggers:apply's plan: what it takes to make the app's triggers match a file, by name. Pure: a
-// function of the checked entries, the stored triggers and now. The same plan is then applied to
-// the definitions inside the store's one write.
+// triggers:apply's plan: what it takes to make the app's triggers (and monitors) match a file, by
+// name. Pure: a function of the checked entries, the stored definitions and now. The same plan is
+// then applied to the definitions inside the store's one write.
 import type {Trigger} from './trigger.js'
 
-import {type CheckedEntry, ENTRY_FIELDS, type EntryField, type FileProblem, fingerprint, fullEntryOf, idFor, sameValue, ScheduleFileError, wallTimeOf} from './schedule-file.js'
+import {type CheckedMonitor, checkMonitorEntries} from './monitor-file.js'
+import {applyMonitorPlan, monitorChanges, type MonitorPlan, planMonitors} from './monitor-plan.js'
+import {monitorsOf} from './monitors.js'
+import {type CheckedEntry, checkEntries, ENTRY_FIELDS, type EntryField, type FileProblem, fingerprint, fullEntryOf, idFor, type ParsedFile, sameValue, ScheduleFileError, wallTimeOf} from './schedule-file.js'
 
 /** triggers:apply --exit-code: the plan has changes (README "Exit codes"). */
 export const EXIT_CHANGES = 10
@@ -35,6 +38,8 @@ export interface Plan {
   unchanged: Trigger[]
   /** a name in the file whose trigger is on the app under another name: a delete and a create */
   renames: Array<{from: string; to: string}>
+  /** the monitors' plan, when the file has monitors (without, the app's are left as they are) */
+  monitors?: MonitorPlan
 }
 
 export interface PlanOptions {
@@ -49,6 +54,44 @@ export interface PlanJson {
   update: Array<{changes: Record<string, FieldChange>; drift?: true; name: string}>
   delete: string[]
   unchanged: number
+  monitors?: {create: string[]; delete: string[]; unchanged: number; update: Array<{changes: Record<string, FieldChange>; name: string}>}
+}
+
+/** A whole file checked before any I/O: every bad trigger and monitor named at once. */
+export interface CheckedFile {
+  entries: CheckedEntry[]
+  /** null: the file has no monitors key */
+  monitors: CheckedMonitor[] | null
+}
+
+export function checkScheduleFile(file: string, parsed: ParsedFile, now: Date, env: Readonly<Record<string, string | undefined>>): CheckedFile {
+  const monitors = parsed.monitors ? checkMonitorEntries(parsed.monitors, env) : null
+  let entries: CheckedEntry[] = []
+  let problems = monitors?.problems ?? []
+  try {
+    entries = checkEntries(file, parsed, now)
+  } catch (error) {
+    if (!(error instanceof ScheduleFileError)) throw error
+    problems = [...error.problems, ...problems]
+  }
+
+  if (problems.length > 0) throw new ScheduleFileError(file, problems.sort((a, b) => a.line - b.line))
+  return {entries, monitors: monitors?.checked ?? null}
+}
+
+/** The plan of the whole file: the triggers', then the monitors' against the triggers the app will have. */
+export function planFile(checked: CheckedFile, defs: {monitors: unknown[]; triggers: Trigger[]}, now: Date, options: PlanOptions, file = 'the file'): Plan {
+  const plan = planApply(checked.entries, defs.triggers, now, options, file)
+  if (checked.monitors === null) return plan
+  const {plan: monitors, problems} = planMonitors(checked.monitors, monitorsOf(defs.monitors), applyPlan(plan, defs.triggers), now, options)
+  if (problems.length > 0) throw new ScheduleFileError(file, problems)
+  return {...plan, monitors}
+}
+
+/** The whole plan's writes on the definitions, inside the store's one write. */
+export function applyFile(plan: Plan, defs: {monitors: unknown[]; triggers: Trigger[]}): void {
+  defs.triggers = applyPlan(plan, defs.triggers)
+  if (plan.monitors) defs.monitors = applyMonitorPlan(plan.monitors, defs.monitors)
 }
 
 export function planApply(entries: readonly CheckedEntry[], triggers: readonly Trigger[], now: Date, options: PlanOptions, file = 'the file'): Plan {
@@ -132,7 +175,7 @@ export function planApply(entries: readonly CheckedEntry[], triggers: readonly T
 }
 
 export function hasChanges(plan: Plan): boolean {
-  return plan.create.length + plan.update.length + plan.delete.length > 0
+  return plan.create.length + plan.update.length + plan.delete.length + (plan.monitors ? monitorChanges(plan.monitors) : 0) > 0
 }
 
 /** The plan's writes, done on the definitions inside the store's one write. */
@@ -148,5 +191,13 @@ export function planJson(plan: Plan): PlanJson {
     update: plan.update.map(u => ({name: u.name, changes: u.changes as Record<string, FieldChange>, ...(u.drift ? {drift: true as const} : {})})),
     delete: plan.delete.map(t => t.name),
     unchanged: plan.unchanged.length,
+    ...(plan.monitors
+      ? {monitors: {
+      create: plan.monitors.create.map(m => m.name),
+      delete: plan.monitors.delete.map(m => m.name),
+      unchanged: plan.monitors.unchanged.length,
+      update: plan.monitors.update.map(u => ({changes: u.changes as Record<string, FieldChange>, name: u.name})),
+    }}
+      : {}),
   }
 }

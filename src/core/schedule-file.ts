@@ -5,7 +5,6 @@ import {InvalidInputError} from './errors.js'
 // Schedules as code: the file triggers:export writes and triggers:apply reads. Pure: a trigger
 // becomes an entry (only what differs from the defaults) and an entry becomes a trigger through the
 // same checks as triggers:create, with every problem named by the line of its key.
-import {maskUrl} from './monitors.js'
 import {parseAt} from './schedule.js'
 import {zoneClock, ZoneClock} from './timezone.js'
 import {createTrigger, type Trigger, TRIGGER_DEFAULTS, type TriggerInput} from './trigger.js'
@@ -57,8 +56,10 @@ export interface ScheduleFile {
 /** One bad thing in a file: where (the line of its key) and what to write instead. */
 export interface FileProblem {
   line: number
-  /** the trigger's name, or null for the file's own keys */
+  /** the trigger's (or monitor's) name, or null for the file's own keys */
   name: null | string
+  /** a monitor's entry (a trigger's when absent) */
+  kind?: 'monitor'
   message: string
 }
 
@@ -76,10 +77,10 @@ export class ScheduleFileError extends InvalidInputError {
 }
 
 function problemLine(file: string, problem: FileProblem): string {
-  return `${file}:${problem.line}: ${problem.name === null ? '' : `trigger ${JSON.stringify(problem.name)}: `}${problem.message}`
+  return `${file}:${problem.line}: ${problem.name === null ? '' : `${problem.kind ?? 'trigger'} ${JSON.stringify(problem.name)}: `}${problem.message}`
 }
 
-/** A trigger entry of a parsed file, with the line of its key. */
+/** A trigger's (or monitor's) entry of a parsed file, with the line of its key. */
 export interface ParsedEntry {
   name: string
   line: number
@@ -88,9 +89,8 @@ export interface ParsedEntry {
 
 export interface ParsedFile {
   entries: ParsedEntry[]
-  /** the monitors map (not applied yet), or null when absent */
-  monitors: null | Record<string, unknown>
-  monitorsLine: number
+  /** the monitors' entries, or null when the file has no monitors key (the app's are left as they are) */
+  monitors: null | ParsedEntry[]
   problems: FileProblem[]
 }
 
@@ -108,7 +108,7 @@ export function parseScheduleFile(text: string): ParsedFile {
     return range ? lineCounter.linePos(range[0]).line : 1
   }
 
-  const result: ParsedFile = {entries: [], monitors: null, monitorsLine: 1, problems: []}
+  const result: ParsedFile = {entries: [], monitors: null, problems: []}
   if (doc.errors.length > 0) {
     for (const error of doc.errors.slice(0, 3)) {
       const {line} = lineCounter.linePos(error.pos[0])
@@ -156,15 +156,23 @@ export function parseScheduleFile(text: string): ParsedFile {
       }
 
       case 'monitors': {
-        result.monitorsLine = line
         const value = js.monitors
-        if (value === null || value === undefined) continue
-        if (typeof value !== 'object' || Array.isArray(value)) {
-          result.problems.push({line, message: 'monitors must be a map of monitor names to entries (or {} for none)', name: null})
+        if (value === null || value === undefined) {
+          result.monitors = []
           continue
         }
 
-        result.monitors = value as Record<string, unknown>
+        if (!isMap(pair.value) || typeof value !== 'object' || Array.isArray(value)) {
+          result.problems.push({line, message: String.raw`monitors must be a map of monitor names to entries, e.g. "monitors:
+  failures:
+    type: job-failure" (or {} for none)`, name: null})
+          continue
+        }
+
+        result.monitors = pair.value.items.filter(item => isPair(item)).map(item => {
+          const name = isScalar(item.key) ? String(item.key.value) : ''
+          return {line: lineOf(item.key), name, value: (value as Record<string, unknown>)[name]}
+        })
 
         break;
       }
@@ -360,7 +368,7 @@ function checkEntry(entry: ParsedEntry, now: Date): CheckedEntry {
 }
 
 /** Edit distance, to suggest the field a typo meant. */
-function distance(a: string, b: string): number {
+export function distance(a: string, b: string): number {
   let row = Array.from({length: b.length + 1}, (_, i) => i)
   for (let i = 1; i <= a.length; i++) {
     const next = [i]
@@ -372,9 +380,9 @@ function distance(a: string, b: string): number {
 }
 
 /** The checks speak in flags (`--timeout must be ...`); in a file the same thing is a field. */
-export function inFileTerms(message: string): string {
+export function inFileTerms(message: string, flags: Readonly<Record<string, string>> = FLAG_OF): string {
   let out = message
-  for (const [field, flag] of Object.entries(FLAG_OF)) {
+  for (const [field, flag] of Object.entries(flags)) {
     out = out.replaceAll(new RegExp(`(?<![\\w-])--${flag}(?![\\w-])`, 'g'), field)
   }
 
@@ -478,32 +486,10 @@ function byName(a: {name: string}, b: {name: string}): number {
   return x < y ? -1 : x > y ? 1 : a.name < b.name ? -1 : 1
 }
 
-/** The whole file's data: triggers keyed by name (sorted, for stable diffs) and monitors as they are. */
-export function exportFile(triggers: readonly Trigger[], monitors: readonly unknown[] | Record<string, unknown>, now: Date): ScheduleFile {
+/** The whole file's data: triggers keyed by name (sorted, for stable diffs) and the monitors' entries. */
+export function exportFile(triggers: readonly Trigger[], monitors: Record<string, unknown>, now: Date): ScheduleFile {
   const sorted = [...triggers].sort(byName)
-  return {monitors: exportMonitors(monitors), triggers: Object.fromEntries(sorted.map(t => [t.name, entryOf(t, now)])), version: FILE_VERSION}
-}
-
-/** Monitors keyed by name, without what the store adds (ids, timestamps, state) and without their secrets. */
-function exportMonitors(monitors: readonly unknown[] | Record<string, unknown>): Record<string, unknown> {
-  if (!Array.isArray(monitors)) return {...monitors as Record<string, unknown>}
-  const out: Record<string, unknown> = {}
-  for (const monitor of monitors) {
-    if (monitor === null || typeof monitor !== 'object') continue
-    const rest = {...monitor as Record<string, unknown>}
-    const key = String(rest.name ?? rest.id)
-    for (const stored of ['createdAt', 'id', 'name', 'state', 'updatedAt']) delete rest[stored]
-    // a webhook URL's path is its credential and the secret signs: neither is written out (a file lands in a repository)
-    if (Array.isArray(rest.webhooks)) rest.webhooks = rest.webhooks.map(url => maskUrl(String(url)))
-    if ('secret' in rest) {
-      if (rest.secret) rest.signed = true
-      delete rest.secret
-    }
-
-    out[key] = rest
-  }
-
-  return out
+  return {monitors, triggers: Object.fromEntries(sorted.map(t => [t.name, entryOf(t, now)])), version: FILE_VERSION}
 }
 
 export type FileFormat = 'json' | 'yaml'

@@ -1,10 +1,13 @@
 // triggers:apply's plan as lines of text: + create, ~ update (each field old → new), - delete,
-// = unchanged (counted), and the triggers kept because they are not in the file.
+// = unchanged (counted), and the triggers kept because they are not in the file; then the same
+// for monitors, when the file has them.
+import type {MonitorPlan} from '../core/monitor-plan.js'
 import type {FieldChange, Plan} from '../core/plan.js'
 
 function show(value: unknown): string {
   if (value === null || value === undefined) return '(none)'
   if (typeof value === 'string') return /^[\w./:@-]+$/.test(value) ? value : JSON.stringify(value)
+  if (Array.isArray(value)) return `[${value.map(v => show(v)).join(', ')}]`
   if (typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
     return entries.length === 0 ? '{}' : `{${entries.map(([k, v]) => `${k}: ${show(v)}`).join(', ')}}`
@@ -44,8 +47,27 @@ export function renderPlan(plan: Plan, target: string): string[] {
     lines.push(`  kept, not in the file (--prune deletes them): ${names.join(', ')}`)
   }
 
+  // a file with no monitors for an app with none says nothing of them
+  const monitors = plan.monitors && Object.values(plan.monitors).some(list => list.length > 0) ? plan.monitors : undefined
+  if (monitors) lines.push(...monitorLines(monitors))
   const counts = `${plan.create.length} to create, ${plan.update.length} to update, ${plan.delete.length} to delete, ${plan.unchanged.length} unchanged`
-  const total = plan.create.length + plan.update.length + plan.delete.length
-  lines.push(total === 0 ? `No changes: ${target} matches the file (${plan.unchanged.length} unchanged).` : `Plan for ${target}: ${counts}.`)
+  const monitorCounts = monitors ? `; monitors: ${monitors.create.length} to create, ${monitors.update.length} to update, ${monitors.delete.length} to delete, ${monitors.unchanged.length} unchanged` : ''
+  const total = plan.create.length + plan.update.length + plan.delete.length + (monitors ? monitors.create.length + monitors.update.length + monitors.delete.length : 0)
+  const unchanged = `${plan.unchanged.length} unchanged${monitors ? `, ${monitors.unchanged.length} monitor${monitors.unchanged.length === 1 ? '' : 's'} unchanged` : ''}`
+  lines.push(total === 0 ? `No changes: ${target} matches the file (${unchanged}).` : `Plan for ${target}: ${counts}${monitorCounts}.`)
+  return lines
+}
+
+function monitorLines(plan: MonitorPlan): string[] {
+  const lines: string[] = []
+  for (const m of plan.create) lines.push(`+ monitor ${m.name}: ${m.type}${m.paused ? ', paused' : ''}`)
+  for (const u of plan.update) {
+    lines.push(`~ monitor ${u.name}`)
+    for (const [field, c] of Object.entries(u.changes)) lines.push(change(field, c as FieldChange))
+  }
+
+  for (const m of plan.delete) lines.push(`- monitor ${m.name}`)
+  if (plan.unchanged.length > 0) lines.push(`= ${plan.unchanged.length} monitor${plan.unchanged.length === 1 ? '' : 's'} unchanged`)
+  if (plan.kept.length > 0) lines.push(`  monitors kept, not in the file (--prune deletes them): ${plan.kept.map(m => m.name).join(', ')}`)
   return lines
 }

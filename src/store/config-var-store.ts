@@ -4,7 +4,7 @@ import type {ConfigVars, HerokuPlatform} from '../platform/heroku.js'
 // the same definitions. Heroku has no conditional write, so a change is read, applied, and
 // written only if the var did not move meanwhile (else applied again on the newer value).
 import {ConflictError} from '../core/errors.js'
-import {applyDelta, compactJSON, type Definitions, type DefinitionStore, deltaHolds, deltaOf, emptyDefinitions, parseDefinitions, type TriggerDelta} from './definitions.js'
+import {applyDelta, compactJSON, type Definitions, type DefinitionsDelta, type DefinitionStore, deltaHolds, deltaOf, emptyDefinitions, parseDefinitions} from './definitions.js'
 import {withFileLock} from './file-store.js'
 
 export const CONFIG_VAR = 'HEROKU_TRIGGERS'
@@ -83,7 +83,7 @@ export class ConfigVarStore implements DefinitionStore {
    * So a moment after writing, each writer checks that its own change is there and puts it back
    * on top of the other's if not. Only a write that lands after this check can still be lost.
    */
-  private async keep(delta: TriggerDelta, vars: ConfigVars): Promise<void> {
+  private async keep(delta: DefinitionsDelta, vars: ConfigVars): Promise<void> {
     for (let check = 1; check <= ATTEMPTS; check++) {
       await new Promise(resolve => {
         setTimeout(resolve, this.verifyDelayMs)

@@ -87,40 +87,54 @@ export function compactJSON(defs: Definitions): string {
   return JSON.stringify({monitors: defs.monitors, schemaVersion: defs.schemaVersion, triggers})
 }
 
-/** What a change did to the triggers, by id: put (added or changed) and removed. */
-export interface TriggerDelta {
+/** What a change did to the triggers, by id: put (added or changed) and removed; the same for monitors. */
+export interface DefinitionsDelta {
   put: Trigger[]
   removed: string[]
+  monitors: {put: unknown[]; removed: string[]}
 }
 
-/** A trigger's content, whatever order its fields were parsed or built in. */
-function canonical(trigger: Trigger): string {
+/** A definition's content, whatever order its fields were parsed or built in. */
+function canonical(item: unknown): string {
   const sorted = (value: unknown): unknown => (value !== null && typeof value === 'object' && !Array.isArray(value)
     ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, sorted(v)]))
     : value)
-  return JSON.stringify(sorted(trigger))
+  return JSON.stringify(sorted(item))
 }
 
-export function deltaOf(before: Definitions, after: Definitions): TriggerDelta {
-  const old = new Map(before.triggers.map(t => [t.id, canonical(t)]))
-  const now = new Set(after.triggers.map(t => t.id))
-  return {
-    put: after.triggers.filter(t => old.get(t.id) !== canonical(t)),
-    removed: before.triggers.filter(t => !now.has(t.id)).map(t => t.id),
-  }
+function idOf(item: unknown): string {
+  return String((item as null | {id?: unknown})?.id ?? canonical(item))
 }
 
-/** Whether the change is still there: every put trigger as it was put, every removed one gone. */
-export function deltaHolds(delta: TriggerDelta, defs: Definitions): boolean {
-  const byId = new Map(defs.triggers.map(t => [t.id, canonical(t)]))
-  return delta.put.every(t => byId.get(t.id) === canonical(t)) && delta.removed.every(id => !byId.has(id))
+function listDelta<T>(before: readonly T[], after: readonly T[]): {put: T[]; removed: string[]} {
+  const old = new Map(before.map(x => [idOf(x), canonical(x)]))
+  const now = new Set(after.map(x => idOf(x)))
+  return {put: after.filter(x => old.get(idOf(x)) !== canonical(x)), removed: before.map(x => idOf(x)).filter(id => !now.has(id))}
 }
 
-/** Puts the change back on top of someone else's definitions, leaving their other triggers alone. */
-export function applyDelta(defs: Definitions, delta: TriggerDelta): Definitions {
-  const put = new Map(delta.put.map(t => [t.id, t]))
+function listHolds(delta: {put: readonly unknown[]; removed: readonly string[]}, items: readonly unknown[]): boolean {
+  const byId = new Map(items.map(x => [idOf(x), canonical(x)]))
+  return delta.put.every(x => byId.get(idOf(x)) === canonical(x)) && delta.removed.every(id => !byId.has(id))
+}
+
+function listApply<T>(items: readonly T[], delta: {put: readonly T[]; removed: readonly string[]}): T[] {
+  const put = new Map(delta.put.map(x => [idOf(x), x]))
   const removed = new Set(delta.removed)
-  const triggers = defs.triggers.filter(t => !removed.has(t.id)).map(t => put.get(t.id) ?? t)
-  for (const t of delta.put) if (!triggers.some(x => x.id === t.id)) triggers.push(t)
-  return {...defs, triggers}
+  const out = items.filter(x => !removed.has(idOf(x))).map(x => put.get(idOf(x)) ?? x)
+  for (const x of delta.put) if (!out.some(y => idOf(y) === idOf(x))) out.push(x)
+  return out
+}
+
+export function deltaOf(before: Definitions, after: Definitions): DefinitionsDelta {
+  return {...listDelta(before.triggers, after.triggers), monitors: listDelta(before.monitors, after.monitors)}
+}
+
+/** Whether the change is still there: every put definition as it was put, every removed one gone. */
+export function deltaHolds(delta: DefinitionsDelta, defs: Definitions): boolean {
+  return listHolds(delta, defs.triggers) && listHolds(delta.monitors, defs.monitors)
+}
+
+/** Puts the change back on top of someone else's definitions, leaving their other triggers and monitors alone. */
+export function applyDelta(defs: Definitions, delta: DefinitionsDelta): Definitions {
+  return {...defs, monitors: listApply(defs.monitors, delta.monitors), triggers: listApply(defs.triggers, delta)}
 }

@@ -102,9 +102,9 @@ describe('schedules as code on a Heroku app (the emulator)', function () {
     expect(emulator.app('team-app')!.configVars.HEROKU_TRIGGERS).to.equal(before)
   })
 
-  it('the same file applied from two machines at once: each trigger once, both succeed', async () => {
+  it('the same file applied from two machines at once: each trigger and monitor once, both succeed', async () => {
     emulator.createApp({configVars: {HEROKU_TRIGGERS: ''}, name: 'race-app'})
-    const schedule = file('triggers.yml', SCHEDULE)
+    const schedule = file('triggers.yml', `${SCHEDULE}monitors:\n  nightly fails:\n    type: job-failure\n    trigger: nightly\n  late:\n    type: missed-run\n    trigger: hourly\n`)
     // each PATCH is held up, so (unless one machine starts over a second late) both read the empty var
     // before either write lands, and both write: the later write must not leave a trigger twice
     emulator.faults.slow({count: 2, match: /^PATCH \/apps\/race-app\/config-vars$/, ms: 1500})
@@ -115,6 +115,8 @@ describe('schedules as code on a Heroku app (the emulator)', function () {
     expect(a.code, a.stderr).to.equal(0)
     expect(b.code, b.stderr).to.equal(0)
     expect(stored('race-app').map(t => t.name).sort()).to.deep.equal(['every ten', 'hourly', 'nightly'])
+    const {monitors} = (JSON.parse(emulator.app('race-app')!.configVars.HEROKU_TRIGGERS) as {monitors: Array<{name: string}>})
+    expect(monitors.map(m => m.name).sort()).to.deep.equal(['late', 'nightly fails'])
     const check = await run(['triggers:apply', schedule, '--app', 'race-app', '--dry-run', '--exit-code'], {HEROKU_TRIGGERS_DATA_DIR: tmp('machine-c')})
     expect(check.code, check.stdout + check.stderr).to.equal(0)
   })

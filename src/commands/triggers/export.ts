@@ -3,6 +3,8 @@ import {writeFile} from 'node:fs/promises'
 import {BaseCommand} from '../../base.js'
 import {InvalidInputError} from '../../core/errors.js'
 import {SCHEDULE_FILE_SCHEMA} from '../../core/file-schema.js'
+import {exportMonitors} from '../../core/monitor-file.js'
+import {monitorsOf} from '../../core/monitors.js'
 import {exportFile, type FileFormat, formatFile, formatForFile} from '../../core/schedule-file.js'
 import {Flags} from '../../oclif.js'
 
@@ -30,8 +32,10 @@ export default class TriggersExport extends BaseCommand {
       const context = await this.context(flags)
       const defs = await context.store.read()
       const format: FileFormat = (flags.format as FileFormat | undefined) ?? (flags.file ? formatForFile(flags.file) : 'yaml')
-      text = formatFile(exportFile(defs.triggers, defs.monitors, context.now()), format, context.app)
-      what = `${defs.triggers.length} trigger${defs.triggers.length === 1 ? '' : 's'} of ${context.app}`
+      const monitors = monitorsOf(defs.monitors)
+      text = formatFile(exportFile(defs.triggers, exportMonitors(monitors, defs.triggers), context.now()), format, context.app)
+      const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`
+      what = `${count(defs.triggers.length, 'trigger')}${monitors.length > 0 ? ` and ${count(monitors.length, 'monitor')}` : ''} of ${context.app}`
     }
 
     if (!flags.file) {

@@ -56,7 +56,7 @@ describe('monitors on a running clock', function () {
   })
 
   it('a failing trigger: one alert email and one webhook (signed), one daily failure email across a restart; --json masks secrets', async () => {
-    emulator.createApp({name: 'mon-app'})
+    emulator.createApp({collaborators: ['ana@example.com'], name: 'mon-app'}) // the owner is in the app and in its collaborators: one email
     expect((await cli(['triggers:create', '--app', 'mon-app', '--name', 'fails', '--command', 'exit 3', '--schedule', '*/3 * * * * *'], {env})).code).to.equal(0)
     const created = await cli(['monitors:create', '--app', 'mon-app', '--name', 'fails alert', '--type', 'job-failure', '--trigger', 'fails', '--email', 'ops@example.com', '--webhook', http.url, '--secret', 'whsec-123'], {env})
     expect(created.code, created.stderr).to.equal(0)
@@ -93,6 +93,7 @@ describe('monitors on a running clock', function () {
     expect(mailsTo('ops@example.com')).to.have.length(1)
     expect(mailsTo('ops@example.com')[0].raw).to.include('Trigger: fails').and.include('Exit status: 3').and.include('heroku runs:info')
     expect(mailsTo('dev@example.com'), 'the daily failure email, to the app owner').to.have.length(1)
+    expect(mailsTo('ana@example.com'), 'and to its collaborators').to.have.length(1)
     expect(http.hits).to.have.length(1)
     expect(JSON.parse(http.hits[0].body)).to.include({app: 'mon-app', event: 'alert.opened'})
     expect(http.hits[0].headers['heroku-triggers-signature']).to.match(/^t=\d+,v1=[\da-f]{64}$/)

@@ -55,6 +55,7 @@ export class AppState implements EmulatedApp {
   readonly id: string
   readonly log = new AppLog()
   maintenance: boolean
+  readonly collaborators: string[]
   name: string
   readonly number = 10_000_000 + Math.floor(Math.random() * 89_999_999)
   oneOffLimit: number
@@ -74,6 +75,7 @@ export class AppState implements EmulatedApp {
     this.id = spec.id ?? randomUUID()
     this.name = spec.name
     this.maintenance = spec.maintenance ?? false
+    this.collaborators = [...spec.collaborators ?? []]
     this.configVars = {...spec.configVars}
     this.stack = spec.stack ?? 'heroku-24'
     this.procfile = {...spec.procfile}

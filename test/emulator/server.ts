@@ -360,7 +360,8 @@ export class EmulatorServer implements Emulator {
     })
     route('GET', '/apps/:app/collaborators', ctx => {
       const app = this.appOf(ctx)
-      return page(ctx, [app], {id: a => stableId(`collaborator:${a.id}`)}, a => this.collaboratorJson(a))
+      const people = [{email: this.user, role: 'owner'}, ...app.collaborators.map(email => ({email, role: 'collaborator'}))]
+      return page(ctx, people, {id: p => stableId(`collaborator:${app.id}:${p.email}`)}, p => this.collaboratorJson(app, p))
     })
     route('POST', '/apps/:app/log-sessions', ctx => {
       const app = this.appOf(ctx)
@@ -409,20 +410,21 @@ export class EmulatorServer implements Emulator {
     return app
   }
 
-  private collaboratorJson(app: AppState): Record<string, unknown> {
+  private collaboratorJson(app: AppState, person: {email: string; role: string}): Record<string, unknown> {
+    const owner = person.role === 'owner'
     return {
       app: {id: app.id, name: app.name},
       created_at: iso(app.createdAt),
-      id: stableId(`collaborator:${app.id}`),
+      id: stableId(`collaborator:${app.id}:${person.email}`),
       permissions: [
-        {description: 'Create, delete, and update apps, add-ons, and collaborators', name: 'manage'},
+        ...(owner ? [{description: 'Create, delete, and update apps, add-ons, and collaborators', name: 'manage'}] : []),
         {description: 'Create releases, deploy, scale, restart and run dynos', name: 'deploy'},
         {description: 'Scale and run dynos', name: 'operate'},
         {description: 'View apps, logs, and metrics', name: 'view'},
       ],
-      role: 'owner',
+      role: person.role,
       updated_at: iso(app.createdAt),
-      user: {email: this.user, federated: false, id: this.accountId},
+      user: {email: person.email, federated: false, id: owner ? this.accountId : stableId(`account:${person.email}`)},
     }
   }
 

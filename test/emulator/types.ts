@@ -39,6 +39,8 @@ export interface SchedulerJobSpec {
 }
 
 export interface AppSpec {
+  /** emails of the app's collaborators besides its owner (the API user) */
+  collaborators?: string[]
   /** config vars at creation (no release is logged for them) */
   configVars?: Record<string, string>
   /** cwd of dyno processes (default: a fresh temp dir, holding a Procfile when one is given) */

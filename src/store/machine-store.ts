@@ -21,7 +21,7 @@ export class FileHistory implements HistoryStore {
   private readonly store: RunStore<Run>
 
   constructor(readonly dir: string, retentionDays?: number) {
-    this.store = new RunStore<Run>(dir, retentionDays)
+    this.store = new RunStore<Run>(dir, retentionDays, run => run.state)
     this.rollupFiles = new RollupFiles(path.join(dir, 'rollups'), retentionDays)
   }
 
@@ -56,7 +56,7 @@ export class FileHistory implements HistoryStore {
     const {limit} = options
     // a snapshot's state is written as "state":"failed": lines without one wanted are not even parsed
     const wanted = options.states?.map(s => `"state":${JSON.stringify(s)}`)
-    return this.store.latest({enough: limit === undefined ? undefined : found => found.size >= limit, since: options.since, wanted})
+    return this.store.latest({enough: limit === undefined ? undefined : found => found.size >= limit, kinds: options.states, since: options.since, wanted})
   }
 
   /** Every stored snapshot, oldest first (for moving the history to another store). */

@@ -1,7 +1,8 @@
 // The run history where the clock runs: append-only JSON lines, one file per UTC day, the
 // newest snapshot of a run winning. Recording a run is one append, whatever the history's size;
 // reading the latest runs reads the newest files from their ends; days past the retention
-// window are deleted whole.
+// window are deleted whole. A finished day is compacted once and never written again, so what
+// its runs are (their states) is noted beside it: a read for failed runs skips a day without one.
 import {createReadStream} from 'node:fs'
 import {appendFile, mkdir, open, readdir, readFile, rm} from 'node:fs/promises'
 import path from 'node:path'
@@ -21,8 +22,12 @@ function dayOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10)
 }
 
+/** compacted.json: each compacted day, with the kinds of record it holds (see RunStore's `kindOf`), or null where not noted. */
+type Compacted = Map<string, null | string[]>
+
 export class RunStore<T extends StoredRecord> {
-  constructor(readonly dir: string, readonly retentionDays = 7) {}
+  /** `kindOf`: what a read may ask for by kind (a run's state), noted for each compacted day */
+  constructor(readonly dir: string, readonly retentionDays = 7, private readonly kindOf?: (record: T) => string) {}
 
   /** One line, appended to today's file. */
   async append(record: T, now: number): Promise<void> {
@@ -47,14 +52,19 @@ export class RunStore<T extends StoredRecord> {
   /**
    * The newest snapshot of each run, newest written first, reading backwards until `enough`
    * says stop (given the runs so far) or the files written before `since` are reached. With
-   * `wanted`, only the lines holding one of those strings are read (blocks without any are skipped).
+   * `wanted`, only the lines holding one of those strings are read (blocks without any are skipped);
+   * with `kinds` too (what `wanted` stands for), a compacted day holding none of them is not read.
    */
-  async latest(options: {enough?: (found: Map<string, T>) => boolean; since?: number; wanted?: readonly string[]} = {}): Promise<Map<string, T>> {
+  async latest(options: {enough?: (found: Map<string, T>) => boolean; kinds?: readonly string[]; since?: number; wanted?: readonly string[]} = {}): Promise<Map<string, T>> {
     const needles = options.wanted?.map(w => Buffer.from(w))
     const found = new Map<string, T>()
     const sinceDay = options.since === undefined ? '' : dayOf(options.since)
+    const {kinds} = options
+    const compacted = kinds ? await this.compactedDays() : new Map() as Compacted
     for (const day of await this.days()) {
       if (day.slice(0, 10) < sinceDay) break
+      const held = compacted.get(day.slice(0, 10))
+      if (kinds && held && !kinds.some(k => held.includes(k))) continue
       for await (const line of readBackwards(path.join(this.dir, day), needles)) {
         if (options.wanted && !options.wanted.some(w => line.includes(w))) continue
         let record: T
@@ -89,41 +99,57 @@ export class RunStore<T extends StoredRecord> {
         done.delete(date)
         removed++
       } else if (date < today && !done.has(date)) {
-        await this.compactDay(day)
-        done.add(date)
+        done.set(date, await this.compactDay(day))
         compacted++
       }
     }
 
-    if (removed > 0 || compacted > 0) await writeFileAtomic(path.join(this.dir, COMPACTED), JSON.stringify([...done].sort()))
+    if (removed > 0 || compacted > 0) {
+      const days = [...done.keys()].sort()
+      await writeFileAtomic(path.join(this.dir, COMPACTED), JSON.stringify({days, kinds: Object.fromEntries(days.filter(d => done.get(d)).map(d => [d, done.get(d)]))}))
+    }
+
     return {compacted, removed}
   }
 
-  private async compactedDays(): Promise<Set<string>> {
+  /** Reads compacted.json: today's {days, kinds}, or the list of days an older version wrote (their kinds not noted). */
+  private async compactedDays(): Promise<Compacted> {
+    let data: unknown
     try {
-      return new Set(JSON.parse(await readFile(path.join(this.dir, COMPACTED), 'utf8')) as string[])
+      data = JSON.parse(await readFile(path.join(this.dir, COMPACTED), 'utf8'))
     } catch {
-      return new Set()
+      return new Map()
     }
+
+    if (Array.isArray(data)) return new Map(data.map(d => [String(d), null]))
+    const {days, kinds} = data as {days?: unknown; kinds?: Record<string, unknown>}
+    if (!Array.isArray(days)) return new Map()
+    return new Map(days.map(d => {
+      const held = kinds?.[String(d)]
+      return [String(d), Array.isArray(held) ? held.map(String) : null]
+    }))
   }
 
-  /** Rewrites a finished day with the newest line of each run, in the order they were last written. */
-  private async compactDay(day: string): Promise<void> {
+  /** Rewrites a finished day with the newest line of each run, in the order they were last written; returns the kinds it holds. */
+  private async compactDay(day: string): Promise<null | string[]> {
     const newest = new Map<string, string>()
+    const kinds = new Map<string, string>()
     for await (const line of createInterface({crlfDelay: Infinity, input: createReadStream(path.join(this.dir, day))})) {
       if (line.trim() === '') continue
-      let id: string
+      let record: T
       try {
-        id = (JSON.parse(line) as StoredRecord).id
+        record = JSON.parse(line) as T
       } catch {
         continue
       }
 
-      newest.delete(id)
-      newest.set(id, line)
+      newest.delete(record.id)
+      newest.set(record.id, line)
+      if (this.kindOf) kinds.set(record.id, this.kindOf(record))
     }
 
     await writeFileAtomic(path.join(this.dir, day), [...newest.values()].join('\n') + (newest.size > 0 ? '\n' : ''))
+    return this.kindOf ? [...new Set(kinds.values())].sort() : null
   }
 
   /**
@@ -157,13 +183,17 @@ export async function * readBackwards(file: string, needles?: readonly Buffer[])
   try {
     const {size} = await handle.stat()
     let position = size
+    // one buffer for every block: a block is read in front of the unfinished line after it (the carry)
+    let work = Buffer.allocUnsafe(2 * BLOCK)
     let carry = Buffer.alloc(0)
     while (position > 0) {
       const length = Math.min(BLOCK, position)
       position -= length
-      const block = Buffer.alloc(length)
-      await handle.read(block, 0, length, position)
-      let buffer = Buffer.concat([block, carry])
+      const kept = Buffer.from(carry) // it lives in `work`, which the read overwrites
+      if (length + kept.length > work.length) work = Buffer.allocUnsafe(length + kept.length)
+      await handle.read(work, 0, length, position)
+      kept.copy(work, length)
+      const buffer = work.subarray(0, length + kept.length)
       if (needles && !needles.some(n => buffer.includes(n))) {
         // no whole line here holds what is wanted: skip them, keeping the part of a line that started earlier
         const first = buffer.indexOf(10)
@@ -179,7 +209,6 @@ export async function * readBackwards(file: string, needles?: readonly Buffer[])
       }
 
       carry = buffer.subarray(0, end)
-      buffer = Buffer.alloc(0)
     }
 
     if (carry.length > 0) yield carry.toString('utf8')

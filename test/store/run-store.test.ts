@@ -1,6 +1,6 @@
 // The run history on disk: appends, reading the newest back, retention and compaction.
 import {expect} from 'chai'
-import {appendFileSync, mkdtempSync, readdirSync, readFileSync} from 'node:fs'
+import {appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
@@ -56,5 +56,32 @@ describe('run store', () => {
     expect(yesterday).to.deep.equal([{id: 'y', state: 'failed'}, {id: 'x', state: 'succeeded'}])
     expect(await store.prune(NOW)).to.deep.equal({compacted: 0, removed: 0})
     expect([...(await store.latest()).keys()].sort()).to.deep.equal(['today', 'x', 'y'])
+  })
+
+  it('reads lines longer than a block, and lines across blocks, whole (also when looking for a string)', async () => {
+    const long = 'x'.repeat(700 * 1024) // longer than the 256 KiB blocks it is read in
+    const records = [...Array.from({length: 3000}, (_, i) => ({id: `r${i}`, state: i % 997 === 0 ? 'failed' : 'succeeded'})), {id: 'long', state: `failed ${long}`}, {id: 'last', state: 'succeeded'}]
+    await store.appendMany(records, NOW)
+    expect([...(await store.latest()).values()]).to.deep.equal(records.toReversed())
+    const failed = await store.latest({wanted: ['"state":"failed']})
+    expect([...failed.keys()]).to.deep.equal(['long', 'r2991', 'r1994', 'r997', 'r0'])
+  })
+
+  it('a compacted day notes the kinds it holds: a read for a kind it lacks skips it, and an older note is still read', async () => {
+    const kinds = new RunStore<Rec>(dir, 7, r => r.state)
+    await kinds.appendMany([{id: 'ok', state: 'succeeded'}, {id: 'bad', state: 'pending'}, {id: 'bad', state: 'failed'}], NOW - 2 * DAY)
+    await kinds.append({id: 'fine', state: 'succeeded'}, NOW - DAY)
+    await kinds.append({id: 'now', state: 'failed'}, NOW)
+    await kinds.prune(NOW)
+    expect(JSON.parse(readFileSync(path.join(dir, 'compacted.json'), 'utf8'))).to.deep.equal({days: ['2026-11-21', '2026-11-22'], kinds: {'2026-11-21': ['failed', 'succeeded'], '2026-11-22': ['succeeded']}})
+    const failed = await kinds.latest({kinds: ['failed'], wanted: ['"state":"failed"']})
+    expect([...failed.keys()]).to.deep.equal(['now', 'bad'])
+    // a kind the note says a day lacks is not read from it, whatever the file holds
+    appendFileSync(path.join(dir, '2026-11-22.jsonl'), '{"id":"planted","state":"failed"}\n')
+    expect([...(await kinds.latest({kinds: ['failed'], wanted: ['"state":"failed"']})).keys()]).to.deep.equal(['now', 'bad'])
+    // compacted.json as an older version wrote it, a list of days: every day is read
+    writeFileSync(path.join(dir, 'compacted.json'), JSON.stringify(['2026-11-21', '2026-11-22']))
+    expect([...(await kinds.latest({kinds: ['failed'], wanted: ['"state":"failed"']})).keys()]).to.deep.equal(['now', 'planted', 'bad'])
+    expect(await kinds.prune(NOW)).to.deep.equal({compacted: 0, removed: 0}) // still known as compacted
   })
 })

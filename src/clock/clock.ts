@@ -123,6 +123,7 @@ export class Clock {
   /** when the current sleep ends (ms), or null while awake: the next sleep is then planned from the planner as it is */
   private sleepsUntil: null | number = null
   private reloadRequested = false
+  private pollMs: null | number = null
   /** dyno creates that the API refused for now (429, 5xx, 409), by run key: the next backoff */
   private readonly apiTries = new Map<string, {conflicts: number; delay: number}>()
 
@@ -132,6 +133,16 @@ export class Clock {
 
   private get prepareAheadMs(): number {
     return this.options.prepareAheadMs ?? PREPARE_AHEAD_MS
+  }
+
+  private get reloadMs(): number {
+    return this.pollMs ?? this.options.reloadMs ?? 30_000
+  }
+
+  /** The store stopped telling of changes: look for them every `ms` instead. */
+  pollEvery(ms: number): void {
+    this.pollMs = ms
+    this.wake()
   }
 
   /** The definitions changed elsewhere (the store said so): reload them now, not at the next poll. */
@@ -180,7 +191,7 @@ export class Clock {
         // asked again: a retry may have been scheduled while the pass or the facts were awaited
         const wake = this.planner.nextWakeAt()
         const current = deps.now()
-        const until = Math.min((wake ?? Number.POSITIVE_INFINITY) - this.prepareAheadMs, current + (this.options.maxSleepMs ?? 30_000), this.lastReload + (this.options.reloadMs ?? 30_000))
+        const until = Math.min((wake ?? Number.POSITIVE_INFINITY) - this.prepareAheadMs, current + (this.options.maxSleepMs ?? 30_000), this.lastReload + this.reloadMs)
         this.sleepsUntil = until // from here on, work added for sooner than this wakes the loop (dueAt)
         // on the way: connections for the coming burst, so its creates do not wait for handshakes
         const warm = wake !== null && wake !== this.warmedFor && wake - WARM_AHEAD_MS < until
@@ -192,7 +203,7 @@ export class Clock {
         if (!this.wakeUp.signal.aborted) await this.nap(Math.max(0, until - deps.now()), signal)
         this.sleepsUntil = null
         this.wakeUp = new AbortController()
-        if (!signal.aborted && (this.reloadRequested || deps.now() - this.lastReload >= (this.options.reloadMs ?? 30_000))) await this.reload()
+        if (!signal.aborted && (this.reloadRequested || deps.now() - this.lastReload >= this.reloadMs)) await this.reload()
       }
     } finally {
       await follower?.catch(() => {})

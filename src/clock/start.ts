@@ -126,7 +126,10 @@ async function runClock(context: Context, options: StartOptions, print: (line: s
   let clock: Clock | null = null
   const unwatch = await storage.watch(
     () => clock?.reloadSoon(),
-    error => print(logfmt({at: 'warn', msg: `definition changes are no longer heard (${error.message}): reloading every 30 s`})),
+    error => {
+      print(logfmt({at: 'warn', msg: `definition changes are no longer heard (${error.message}): reloading every 30 s`}))
+      clock?.pollEvery(30_000)
+    },
   )
   // a stepped wall clock moves every due time at once: look again at once, not when the sleep ends
   const unwatchWallClock = watchWallClock(by => {

@@ -177,5 +177,34 @@ for (const maker of makers) {
       await second!.release()
       expect(standby).to.deep.equal([])
     })
+
+    it('tells a watching clock of a change made through another handle at once; the config var, changed on Heroku, is polled', async () => {
+      const heard = {count: 0}
+      const unwatch = await store.watch(() => heard.count++, error => {
+        throw error
+      })
+      if (maker.name === 'config-var') {
+        expect(unwatch).to.equal(null)
+        return
+      }
+
+      try {
+        expect(unwatch).not.to.equal(null)
+        const other = maker.name === 'postgres' ? await open(true) : store // the file is watched, whoever writes it
+        await other.definitions.update(defs => {
+          defs.triggers.push(trigger('elsewhere'))
+        })
+        const until = Date.now() + 5000
+        while (heard.count === 0 && Date.now() < until) {
+          await new Promise(resolve => {
+            setTimeout(resolve, 50)
+          })
+        }
+
+        expect(heard.count).to.be.greaterThan(0)
+      } finally {
+        await unwatch?.()
+      }
+    })
   })
 }

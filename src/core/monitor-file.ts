@@ -6,7 +6,7 @@ import type {Trigger} from './trigger.js'
 
 import {InvalidInputError, TriggersError} from './errors.js'
 import {applyMonitorInput, DEFAULT_GRACE_S, maskUrl, type Monitor, type MonitorInput, type MonitorType} from './monitors.js'
-import {distance, type FileProblem, formatDuration, idFor, inFileTerms, type ParsedEntry} from './schedule-file.js'
+import {distance, fieldReaders, type FileProblem, formatDuration, idFor, inFileTerms, type ParsedEntry} from './schedule-file.js'
 
 /** A monitor as the file writes it: only what differs from the defaults, with `trigger` by name. */
 export interface FileMonitor {
@@ -83,26 +83,7 @@ function checkMonitorEntry(entry: ParsedEntry, env: Readonly<Record<string, stri
   }
 
   const given = (field: MonitorField) => fields[field] !== undefined && fields[field] !== null
-  const text = (field: MonitorField, example: string): string | undefined => {
-    if (!given(field)) return undefined
-    if (typeof fields[field] !== 'string') throw new InvalidInputError(`${field} must be text, got ${JSON.stringify(fields[field])}: write e.g. ${field}: ${example}`)
-    return fields[field] as string
-  }
-
-  const integer = (field: MonitorField, example: string): number | undefined => {
-    const v = fields[field]
-    if (!given(field)) return undefined
-    if (typeof v !== 'number' || !Number.isInteger(v)) throw new InvalidInputError(`${field} must be a whole number, got ${JSON.stringify(v)}: write e.g. ${field}: ${example}`)
-    return v
-  }
-
-  const duration = (field: MonitorField, example: string): string | undefined => {
-    const v = fields[field]
-    if (!given(field)) return undefined
-    if (typeof v === 'number' && Number.isInteger(v)) return String(v)
-    if (typeof v !== 'string') throw new InvalidInputError(`${field} must be seconds or a duration, got ${JSON.stringify(v)}: write e.g. ${field}: ${example}`)
-    return v
-  }
+  const {duration, integer, text} = fieldReaders<MonitorField>(fields)
 
   const fromEnv = (field: MonitorField, raw: string): string => {
     const ref = ENV_REF.exec(raw.trim())

@@ -44,7 +44,6 @@ export function planMonitors(entries: readonly CheckedMonitor[], monitors: reado
   const problems: FileProblem[] = []
   const names = new Map(triggers.map(t => [t.id, t.name]))
   const matched = new Set<Monitor>()
-  const stamp = now.toISOString()
   for (const entry of entries) {
     const current = monitors.find(m => m.name === entry.name)
     if (current) matched.add(current)
@@ -58,7 +57,7 @@ export function planMonitors(entries: readonly CheckedMonitor[], monitors: reado
     }
 
     if (!current) {
-      plan.create.push({...next, createdAt: stamp, updatedAt: stamp})
+      plan.create.push(next)
       continue
     }
 
@@ -75,7 +74,7 @@ export function planMonitors(entries: readonly CheckedMonitor[], monitors: reado
     }
 
     if (Object.keys(changes).length === 0) plan.unchanged.push(current)
-    else plan.update.push({changes, current, name: entry.name, next: {...next, updatedAt: stamp}})
+    else plan.update.push({changes, current, name: entry.name, next})
   }
 
   for (const gone of monitors.filter(m => !matched.has(m)).sort((a, b) => (a.name < b.name ? -1 : 1))) {

@@ -304,27 +304,7 @@ function checkEntry(entry: ParsedEntry, now: Date): CheckedEntry {
   }
 
   const input: TriggerInput = {name: entry.name}
-  const text = (field: EntryField, example: string): string | undefined => {
-    const v = fields[field]
-    if (v === undefined || v === null) return undefined
-    if (typeof v !== 'string') throw new InvalidInputError(`${field} must be text, got ${JSON.stringify(v)}: write e.g. ${field}: ${example}`)
-    return v
-  }
-
-  const integer = (field: EntryField, example: string): number | undefined => {
-    const v = fields[field]
-    if (v === undefined || v === null) return undefined
-    if (typeof v !== 'number' || !Number.isInteger(v)) throw new InvalidInputError(`${field} must be a whole number, got ${JSON.stringify(v)}: write e.g. ${field}: ${example}`)
-    return v
-  }
-
-  const duration = (field: EntryField, example: string): string | undefined => {
-    const v = fields[field]
-    if (v === undefined || v === null) return undefined
-    if (typeof v === 'number' && Number.isInteger(v)) return String(v)
-    if (typeof v !== 'string') throw new InvalidInputError(`${field} must be seconds or a duration, got ${JSON.stringify(v)}: write e.g. ${field}: ${example}`)
-    return v
-  }
+  const {duration, integer, text} = fieldReaders<EntryField>(fields)
 
   input.command = text('command', 'bin/report')
   input.schedule = text('schedule', '"0 3 * * *"')
@@ -365,6 +345,36 @@ function checkEntry(entry: ParsedEntry, now: Date): CheckedEntry {
   if (completed) trigger.state = 'completed'
   const pastAt = trigger.at !== null && Date.parse(trigger.at) <= now.getTime()
   return {line: entry.line, name: trigger.name, pastAt, trigger, warnings: warnings.map(w => inFileTerms(w))}
+}
+
+/** An entry's fields read as text, whole numbers or durations; absent (or null) is undefined, another type a one-line error with an example. */
+export function fieldReaders<F extends string>(fields: Record<string, unknown>): {
+  duration(field: F, example: string): string | undefined
+  integer(field: F, example: string): number | undefined
+  text(field: F, example: string): string | undefined
+} {
+  const given = (field: F) => fields[field] !== undefined && fields[field] !== null
+  return {
+    duration(field, example) {
+      const v = fields[field]
+      if (!given(field)) return
+      if (typeof v === 'number' && Number.isInteger(v)) return String(v)
+      if (typeof v !== 'string') throw new InvalidInputError(`${field} must be seconds or a duration, got ${JSON.stringify(v)}: write e.g. ${field}: ${example}`)
+      return v
+    },
+    integer(field, example) {
+      const v = fields[field]
+      if (!given(field)) return
+      if (typeof v !== 'number' || !Number.isInteger(v)) throw new InvalidInputError(`${field} must be a whole number, got ${JSON.stringify(v)}: write e.g. ${field}: ${example}`)
+      return v
+    },
+    text(field, example) {
+      const v = fields[field]
+      if (!given(field)) return
+      if (typeof v !== 'string') throw new InvalidInputError(`${field} must be text, got ${JSON.stringify(v)}: write e.g. ${field}: ${example}`)
+      return v
+    },
+  }
 }
 
 /** Edit distance, to suggest the field a typo meant. */

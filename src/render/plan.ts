@@ -4,6 +4,8 @@
 import type {MonitorPlan} from '../core/monitor-plan.js'
 import type {FieldChange, Plan} from '../core/plan.js'
 
+import {count} from './count.js'
+
 function show(value: unknown): string {
   if (value === null || value === undefined) return '(none)'
   if (typeof value === 'string') return /^[\w./:@-]+$/.test(value) ? value : JSON.stringify(value)
@@ -53,7 +55,7 @@ export function renderPlan(plan: Plan, target: string): string[] {
   const counts = `${plan.create.length} to create, ${plan.update.length} to update, ${plan.delete.length} to delete, ${plan.unchanged.length} unchanged`
   const monitorCounts = monitors ? `; monitors: ${monitors.create.length} to create, ${monitors.update.length} to update, ${monitors.delete.length} to delete, ${monitors.unchanged.length} unchanged` : ''
   const total = plan.create.length + plan.update.length + plan.delete.length + (monitors ? monitors.create.length + monitors.update.length + monitors.delete.length : 0)
-  const unchanged = `${plan.unchanged.length} unchanged${monitors ? `, ${monitors.unchanged.length} monitor${monitors.unchanged.length === 1 ? '' : 's'} unchanged` : ''}`
+  const unchanged = `${plan.unchanged.length} unchanged${monitors ? `, ${count(monitors.unchanged.length, 'monitor')} unchanged` : ''}`
   lines.push(total === 0 ? `No changes: ${target} matches the file (${unchanged}).` : `Plan for ${target}: ${counts}${monitorCounts}.`)
   return lines
 }
@@ -67,7 +69,7 @@ function monitorLines(plan: MonitorPlan): string[] {
   }
 
   for (const m of plan.delete) lines.push(`- monitor ${m.name}`)
-  if (plan.unchanged.length > 0) lines.push(`= ${plan.unchanged.length} monitor${plan.unchanged.length === 1 ? '' : 's'} unchanged`)
+  if (plan.unchanged.length > 0) lines.push(`= ${count(plan.unchanged.length, 'monitor')} unchanged`)
   if (plan.kept.length > 0) lines.push(`  monitors kept, not in the file (--prune deletes them): ${plan.kept.map(m => m.name).join(', ')}`)
   return lines
 }

@@ -5,6 +5,8 @@ import * as color from '@heroku/heroku-cli-util/color'
 import type {RunView} from '../core/history.js'
 import type {RetryView} from '../core/retries.js'
 
+import {count} from './count.js'
+
 export function stateText(state: string): string {
   switch (state) {
     case 'succeeded': {
@@ -75,7 +77,7 @@ export function runLine(view: RunView): string {
 /** A failed run's retry plan in one line: "attempt 2 at 2026-11-23 11:00:13 UTC (2 attempts left)". */
 export function retryText(retry: null | RetryView): string | undefined {
   if (retry === null) return undefined
-  const left = `${retry.attemptsLeft} attempt${retry.attemptsLeft === 1 ? '' : 's'} left`
+  const left = `${count(retry.attemptsLeft, 'attempt')} left`
   switch (retry.status) {
     case 'done': {
       return `attempt ${retry.attempt} made: ${retry.runId} (${left})`

@@ -7,6 +7,7 @@ import type {RetryView} from '../core/retries.js'
 import type {LastRun, TriggerStats} from '../core/trigger-history.js'
 import type {TriggerView} from '../core/views.js'
 
+import {count} from './count.js'
 import {duration, retryText, stateText as runStateText, runTable} from './runs.js'
 
 export function stateText(state: string): string {
@@ -71,6 +72,6 @@ export function triggerDetails(view: TriggerView, nextRuns: Date[], retry: null 
 /** Its numbers over 7 days, then its last runs as `runs` lists them. */
 export function triggerHistory(recent: RunView[], stats: TriggerStats): void {
   const rate = stats.successRate === null ? '' : `, ${(stats.successRate * 100).toFixed(1)}% succeeded, p95 ${duration(stats.p95DurationMs) || '–'}`
-  hux.styledHeader(`Last 7 days: ${stats.runs} run${stats.runs === 1 ? '' : 's'}${rate}`)
+  hux.styledHeader(`Last 7 days: ${count(stats.runs, 'run')}${rate}`)
   runTable(recent, recent.length === 0 ? 'No runs yet.' : undefined)
 }

@@ -6,6 +6,7 @@ import {applyFile, type CheckedFile, checkScheduleFile, EXIT_CHANGES, hasChanges
 import {parseScheduleFile, resolveSizes, ScheduleFileError} from '../../core/schedule-file.js'
 import {json} from '../../flags.js'
 import {Args, Flags, ux} from '../../oclif.js'
+import {count} from '../../render/count.js'
 import {renderPlan} from '../../render/plan.js'
 
 export default class TriggersApply extends BaseCommand {
@@ -67,8 +68,8 @@ export default class TriggersApply extends BaseCommand {
     const triggers = plan.delete.map(t => t.name)
     const monitors = plan.monitors?.delete.map(m => m.name) ?? []
     const what = monitors.length === 0
-      ? `${list('trigger', triggers.length)} from ${app} (${triggers.join(', ')})`
-      : `${[triggers.length > 0 ? `${list('trigger', triggers.length)} (${triggers.join(', ')})` : '', `${list('monitor', monitors.length)} (${monitors.join(', ')})`].filter(Boolean).join(' and ')} from ${app}`
+      ? `${count(triggers.length, 'trigger')} from ${app} (${triggers.join(', ')})`
+      : `${[triggers.length > 0 ? `${count(triggers.length, 'trigger')} (${triggers.join(', ')})` : '', `${count(monitors.length, 'monitor')} (${monitors.join(', ')})`].filter(Boolean).join(' and ')} from ${app}`
     await this.confirmApp(app, confirm, `--prune deletes ${what}, which cannot be undone`)
   }
 
@@ -96,9 +97,4 @@ export default class TriggersApply extends BaseCommand {
 /** What the plan deletes, triggers and monitors. */
 function deletes(plan: Plan): number {
   return plan.delete.length + (plan.monitors?.delete.length ?? 0)
-}
-
-/** 1 trigger, 2 triggers */
-function list(what: string, count: number): string {
-  return `${count} ${what}${count === 1 ? '' : 's'}`
 }

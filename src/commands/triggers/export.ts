@@ -7,6 +7,7 @@ import {exportMonitors} from '../../core/monitor-file.js'
 import {monitorsOf} from '../../core/monitors.js'
 import {exportFile, type FileFormat, formatFile, formatForFile} from '../../core/schedule-file.js'
 import {Flags} from '../../oclif.js'
+import {count} from '../../render/count.js'
 
 export default class TriggersExport extends BaseCommand {
   static description = 'write the app\'s triggers and monitors as a schedule file (YAML or JSON) that triggers:apply reads back'
@@ -34,7 +35,6 @@ export default class TriggersExport extends BaseCommand {
       const format: FileFormat = (flags.format as FileFormat | undefined) ?? (flags.file ? formatForFile(flags.file) : 'yaml')
       const monitors = monitorsOf(defs.monitors)
       text = formatFile(exportFile(defs.triggers, exportMonitors(monitors, defs.triggers), context.now()), format, context.app)
-      const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`
       what = `${count(defs.triggers.length, 'trigger')}${monitors.length > 0 ? ` and ${count(monitors.length, 'monitor')}` : ''} of ${context.app}`
     }
 

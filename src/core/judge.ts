@@ -5,6 +5,7 @@ import type {Run} from './runs.js'
 
 import {adviceFor} from './advice.js'
 import {type Filter, matches, parseFilter} from './filter.js'
+import {runTime} from './history.js'
 import {type Monitor, stableId} from './monitors.js'
 import {isTerminal} from './runs.js'
 
@@ -278,9 +279,9 @@ export function judge(monitor: Monitor, state: MonitorState, input: JudgeInput, 
   return {alert, notifications: notify(monitor, alert, 'alert.opened', run, ctx, 0), state: {...state, alert, count, judged, matchedAt, notifiedAt: ctx.now, runIds}}
 }
 
-/** When a run was due (or, for a run no trigger scheduled, when it started): the order the judge counts streaks in. */
+/** When a run was due (else first seen), as runs are ordered everywhere: the order the judge counts streaks in. */
 function timeOf(run: Run): number {
-  const at = Date.parse(run.nominalAt ?? run.startedAt ?? run.requestedAt ?? run.endedAt ?? '')
+  const at = runTime(run)
   return Number.isNaN(at) ? Number.NEGATIVE_INFINITY : at
 }
 

@@ -42,6 +42,13 @@ export async function deliver(deps: Pick<SenderDeps, 'app' | 'defaultRecipients'
   return sendEmail(smtp, to, notification)
 }
 
+/** What must arrive in order: the notifications of one monitor (or one trigger's failure emails) through one channel. */
+function streamOf(n: Notification): string {
+  const {channel} = n
+  const to = channel.kind === 'webhook' ? channel.url : (channel.to ?? ['(the app\'s people)']).join(',')
+  return JSON.stringify([n.monitor?.id ?? n.triggerName, channel.kind, to])
+}
+
 function channelName(n: Notification): string {
   return n.channel.kind === 'webhook' ? `webhook ${maskUrl(n.channel.url)}` : 'email'
 }
@@ -51,18 +58,32 @@ export class Sender {
 
   constructor(private readonly deps: SenderDeps) {}
 
-  /** Every notification due now, one try each. Returns how many were delivered. */
+  /**
+   * Every notification due now, one try each. Returns how many were delivered. Streams (one monitor's,
+   * or one trigger's, to one channel) go out in parallel; within a stream one after the other, oldest
+   * first, so an alert's "resolved" never reaches a channel before its "opened".
+   */
   async drain(): Promise<number> {
     const {deps} = this
-    let sent = 0
     const items = await deps.alerts.pending(deps.now())
-    // delivered in parallel, marked one after the other: the file store's lock is then never waited for
-    const results = await Promise.all(items.map(async item => ({item, result: await deliver(deps, item.notification)})))
-    for (const {item, result} of results) {
-      if (await this.settle(item, result)) sent++
+    const streams = new Map<string, OutboxItem[]>()
+    for (const item of [...items].sort((a, b) => a.notification.createdAt - b.notification.createdAt)) {
+      const key = streamOf(item.notification)
+      const stream = streams.get(key)
+      if (stream) stream.push(item)
+      else streams.set(key, [item])
     }
 
-    return sent
+    const sent = await Promise.all([...streams.values()].map(async stream => {
+      let delivered = 0
+      for (const item of stream) {
+        // marked as soon as it is delivered: the file store's lock is short, so the streams barely wait on it
+        if (await this.settle(item, await deliver(deps, item.notification))) delivered++
+      }
+
+      return delivered
+    }))
+    return sent.reduce((a, b) => a + b, 0)
   }
 
   /** Until `signal` aborts: drains, then sleeps until woken (a new notification) or 5 s (retries are due 5 s apart at the least). */

@@ -57,6 +57,21 @@ describe('sender', function () {
     expect(lines.join('\n')).not.to.include('smtp-pass-secret')
   })
 
+  it('one monitor\'s notifications reach a channel in the order they happened, though they are due together; other monitors\' go alongside', async () => {
+    http.respond = 'slow'
+    http.slowMs = 400
+    const channel = {kind: 'webhook', secret: null, url: http.url} as const
+    const opened = note('opened', channel)
+    const resolved = {...note('resolved', channel), createdAt: now + 1, event: 'alert.resolved' as const}
+    const other = {...note('other', channel), monitor: {id: 'm2', name: 'other', type: 'job-failure'}}
+    // told to the outbox newest first: order is when they happened, not when they were stored
+    await alerts.record({alerts: [], notifications: [resolved, opened, other], states: []}, now)
+    expect(await new Sender(deps()).drain()).to.equal(3)
+    const at = Object.fromEntries(http.hits.map(h => [JSON.parse(h.body).id, h.at]))
+    expect(at.resolved - at.opened).to.be.at.least(350) // sent once "opened" was answered
+    expect(Math.abs(at.other - at.opened)).to.be.below(350) // another monitor's does not wait
+  })
+
   it('SMTP that refuses (451) then accepts: retried about 5 s later, delivered once', async () => {
     smtp.refuse(1)
     await alerts.record({alerts: [], notifications: [note('n1', {kind: 'email', to: ['ops@example.com']})], states: []}, now)

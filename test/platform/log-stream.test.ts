@@ -1,8 +1,9 @@
 // The log stream reader (src/platform/log-stream.ts) in-process against the Platform API emulator
 // over real HTTP: a log session made by HerokuPlatform through @heroku-cli/command's APIClient,
 // then its logplex_url read as SSE (or plain lines); backlog, then tail; cut and expired sessions
-// renewed with every line delivered exactly once. Lines are appended with emulator.appendLog, so
-// the expected sequence is the emulator's own log, line for line.
+// renewed with every line delivered exactly once; streams that end cleanly too soon; renewals that
+// ask for what was missed. Lines are appended with emulator.appendLog, so the expected sequence is
+// the emulator's own log, line for line.
 import {APIClient} from '@heroku-cli/command'
 import {Config} from '@oclif/core'
 import {expect} from 'chai'
@@ -102,6 +103,64 @@ function plainPassThrough(req: http.IncomingMessage, res: http.ServerResponse): 
   const upstream = http.get(target, {headers: {accept: 'text/plain'}}, relay)
   upstream.on('error', () => res.destroy())
   res.on('close', () => upstream.destroy())
+}
+
+/**
+ * Serves GET /?to=URL with what URL answers, asked with the reader's own Accept; the first
+ * `streams` answers end cleanly (a normal end of the response, no error) after `afterLines` lines,
+ * as a proxy or a server giving up early would: the stream looks complete.
+ */
+function endingEarly(afterLines: number, streams = 1): http.RequestListener {
+  let opened = 0
+  return (req, res) => {
+    const early = opened++ < streams
+    const target = new URL(req.url ?? '/', 'http://proxy').searchParams.get('to')!
+    const upstream = http.get(target, {headers: {accept: req.headers.accept ?? 'text/event-stream'}}, up => {
+      const type = up.headers['content-type'] ?? 'text/plain'
+      res.writeHead(up.statusCode ?? 502, {'Content-Type': type})
+      // an SSE event ends at a blank line, a plain line at its newline
+      const end = type.includes('text/event-stream') ? '\n\n' : '\n'
+      let buffered = ''
+      let lines = 0
+      const stop = () => {
+        res.end()
+        upstream.destroy()
+      }
+
+      if (early && afterLines === 0) {
+        stop()
+        return
+      }
+
+      up.setEncoding('utf8')
+      up.on('data', (text: string) => {
+        if (res.writableEnded) return
+        if (!early) {
+          res.write(text)
+          return
+        }
+
+        buffered += text
+        for (let at = buffered.indexOf(end); at !== -1; at = buffered.indexOf(end)) {
+          const piece = buffered.slice(0, at + end.length)
+          buffered = buffered.slice(at + end.length)
+          res.write(piece)
+          if (piece.includes(end === '\n' ? ':' : 'data:') && ++lines >= afterLines) {
+            stop()
+            return
+          }
+        }
+      })
+      up.on('end', () => res.end())
+      up.on('close', () => {
+        if (!up.complete && !res.writableEnded) res.destroy()
+      })
+    })
+    upstream.on('error', () => {
+      if (!res.writableEnded) res.destroy()
+    })
+    res.on('close', () => upstream.destroy())
+  }
 }
 
 /** writes the chunks one by one, each flushed before the next, then ends */
@@ -325,8 +384,8 @@ describe('the log stream reader against the emulator', function () {
       expect(read.lines).to.deep.equal(logged())
       expect(new Set(read.lines).size).to.equal(50)
       expect(renewals).to.have.length(2)
-      // a renewed session asks for the whole backlog, to match it against what was seen
-      expect(sessionsMade().map(r => r.body)).to.deep.equal([{lines: 1500, tail: true}, {lines: 1500, tail: true}, {lines: 1500, tail: true}])
+      // a renewed session asks for what was plausibly missed (little: the floor), and its backlog still reaches back to lines seen
+      expect(sessionsMade().map(r => r.body)).to.deep.equal([{lines: 1500, tail: true}, {lines: 100, tail: true}, {lines: 100, tail: true}])
     })
 
     it('a session cut before its first line is renewed', async () => {
@@ -337,7 +396,8 @@ describe('the log stream reader against the emulator', function () {
       append(3, 'more')
       await read.until(8)
       expect(read.lines).to.deep.equal(logged())
-      expect(sessionsMade().map(r => (r.body as {lines: number}).lines)).to.deep.equal([100, 1500, 1500])
+      // nothing seen yet: a renewal asks again for the backlog the read asked for
+      expect(sessionsMade().map(r => (r.body as {lines: number}).lines)).to.deep.equal([100, 100, 100])
     })
 
     it('lines appended while the stream was down come once, from the new session\'s backlog', async () => {
@@ -445,7 +505,8 @@ describe('the log stream reader against the emulator', function () {
       const read = collect(followLog(expiring, {lines: 1500, tail: false}, signal(), {retryMs: 20}))
       await read.ended()
       expect(read.lines).to.deep.equal(logged())
-      expect(streamsOpened().map(r => r.status)).to.deep.equal([404, 200])
+      // then a one-line session confirms it: 4 lines are fewer than the 1500 asked for
+      expect(streamsOpened().map(r => r.status)).to.deep.equal([404, 200, 200])
     })
 
     it('a non-tail read whose stream fails is renewed; one that always fails ends with an error after maxFailures', async () => {
@@ -513,6 +574,174 @@ describe('the log stream reader against the emulator', function () {
 
       expect(error?.message).to.match(/log-sessions/)
       expect(failing.lines).to.deep.equal([])
+    })
+  })
+
+  describe('streams that end cleanly too soon', () => {
+    /** the platform's sessions, their streams read through `handler` */
+    const via = async (handler: http.RequestListener): Promise<SessionSource> => {
+      const proxy = await serve(handler)
+      closers.push(proxy.close)
+      return {
+        async logSession(options) {
+          const session = await platform.logSession(options)
+          return {logplex_url: `${proxy.url}/?to=${encodeURIComponent(session.logplex_url!)}`}
+        },
+      }
+    }
+
+    const asked = () => sessionsMade().map(r => r.body)
+
+    it('a read without tail whose stream ends cleanly mid-backlog still gives every line, once and in order', async () => {
+      append(30, 'line')
+      const renewals: string[] = []
+      const read = collect(followLog(await via(endingEarly(10)), {lines: 1500, tail: false}, signal(), {onRenew: r => renewals.push(r), retryMs: 20}))
+      await read.ended()
+      expect(read.lines).to.deep.equal(logged())
+      // the 10 lines are fewer than asked for; a one-line session shows the log's newest was not seen; the backlog again
+      expect(asked()).to.deep.equal([{lines: 1500, tail: false}, {lines: 1, tail: false}, {lines: 1500, tail: false}])
+      expect(renewals).to.deep.equal(['log stream ended before its backlog did'])
+    })
+
+    it('a read of the last 10 lines cut after 4 gives those 10 lines, no more', async () => {
+      append(40, 'line')
+      const read = collect(followLog(await via(endingEarly(4)), {lines: 10, tail: false}, signal(), {retryMs: 20}))
+      await read.ended()
+      expect(read.lines).to.deep.equal(logged().slice(-10))
+      expect(asked()).to.deep.equal([{lines: 10, tail: false}, {lines: 1, tail: false}, {lines: 10, tail: false}])
+    })
+
+    it('a read that got all it asked for costs no more session; a short complete one costs one line', async () => {
+      append(12, 'line')
+      const full = collect(followLog(platform, {lines: 5, tail: false}, signal()))
+      await full.ended()
+      expect(full.lines).to.deep.equal(logged().slice(-5))
+      expect(asked()).to.deep.equal([{lines: 5, tail: false}])
+
+      const short = collect(followLog(platform, {lines: 1500, tail: false}, signal(), {onRenew: () => expect.fail('renewed')}))
+      await short.ended()
+      expect(short.lines).to.deep.equal(logged())
+      expect(asked().slice(1)).to.deep.equal([{lines: 1500, tail: false}, {lines: 1, tail: false}])
+    })
+
+    it('a read whose every stream ends early stops after maxFailures renewals, with an error', async () => {
+      append(30, 'line')
+      const read = collect(followLog(await via(endingEarly(3, Number.POSITIVE_INFINITY)), {lines: 1500, tail: false}, signal(), {maxFailures: 3, retryMs: 20}))
+      let error: Error | undefined
+      try {
+        await read.ended()
+      } catch (error_) {
+        error = error_ as Error
+      }
+
+      expect(error?.message).to.equal('log stream ended before its backlog did')
+      expect(read.lines).to.deep.equal(logged().slice(0, 3))
+      // the read, the one-line check, then three renewals
+      expect(asked().map(b => (b as {lines: number}).lines)).to.deep.equal([1500, 1, 1500, 1500, 1500])
+    })
+  })
+
+  describe('a renewed tail session asks for what was missed', () => {
+    /** `count` lines written one second apart, the last one second ago: a quiet log's rate */
+    const appendPaced = (count: number, prefix: string) => {
+      const last = Date.now() - 1000
+      for (let i = 0; i < count; i++) emulator.appendLog(APP, 'app', 'worker.1', `${prefix} ${i}`, new Date(last - (count - 1 - i) * 1000))
+    }
+
+    it('little missed: the renewal asks for the floor of 100 lines, and every line comes once', async () => {
+      appendPaced(40, 'paced')
+      // the first stream is cut after its backlog and 5 tail lines
+      emulator.faults.cutSessions({afterLines: 45})
+      const read = collect(followLog(platform, {lines: 1500, tail: true}, signal(), {onRenew: () => append(5, 'during'), retryMs: 20}))
+      await read.until(40)
+      append(5, 'tail')
+      await read.until(50)
+      append(5, 'after')
+      await read.until(55)
+      expect(read.lines).to.deep.equal(logged())
+      expect(sessionsMade().map(r => r.body)).to.deep.equal([{lines: 1500, tail: true}, {lines: 100, tail: true}])
+    })
+
+    it('the renewal asks for twice what the line rate says was missed, up to 1500', async () => {
+      // 100 lines a second for 10 s; the read's clock then jumps: 2 s, then 60 s after the last line
+      const last = Date.now() - 1000
+      for (let i = 0; i < 1000; i++) emulator.appendLog(APP, 'app', 'worker.1', `busy ${i}`, new Date(last - (999 - i) * 10))
+      let clock = Date.now()
+      const jumps = [2000, 60_000]
+      emulator.faults.cutSessions({afterLines: 1000})
+      emulator.faults.cutSessions({afterLines: 0})
+      const read = collect(followLog(platform, {lines: 1500, tail: true}, signal(), {
+        now: () => clock,
+        onRenew() {
+          clock += jumps.shift() ?? 0
+        },
+        retryMs: 20,
+      }))
+      await read.until(1000)
+      await waitFor('three sessions', () => sessionsMade().length >= 3)
+      // 1000 lines over 10 s, then 2 s: about 1000 × 2 / 12 = 167 missed, twice that asked; then beyond the cap
+      const lines = sessionsMade().map(r => (r.body as {lines: number}).lines)
+      expect(lines[0]).to.equal(1500)
+      expect(lines[1]).to.be.within(330, 340)
+      expect(lines[2]).to.equal(1500)
+    })
+
+    it('a gap longer than the small backlog: the whole backlog once, so no line is lost', async () => {
+      appendPaced(40, 'paced')
+      emulator.faults.cutSessions({afterLines: 40})
+      // 300 lines while the stream is down: more than the renewal's 100
+      const read = collect(followLog(platform, {lines: 1500, tail: true}, signal(), {onRenew: () => append(300, 'gap'), retryMs: 20}))
+      await read.until(340)
+      append(5, 'after')
+      await read.until(345)
+      expect(read.lines).to.deep.equal(logged())
+      expect(new Set(read.lines).size).to.equal(345)
+      expect(sessionsMade().map(r => r.body)).to.deep.equal([{lines: 1500, tail: true}, {lines: 100, tail: true}, {lines: 1500, tail: false}])
+    })
+
+    it('a read that asked for no backlog gets the lines it missed, not the older ones the whole backlog holds', async () => {
+      appendPaced(50, 'old')
+      emulator.faults.cutSessions({afterLines: 10})
+      const read = collect(followLog(platform, {lines: 0, tail: true}, signal(), {onRenew: () => append(300, 'gap'), retryMs: 20}))
+      await waitFor('the stream to open', () => streamsOpened()[0]?.status === 200)
+      append(10, 'new')
+      await read.until(310)
+      append(5, 'after')
+      await read.until(315)
+      expect(read.lines).to.deep.equal(logged().slice(50))
+      expect(sessionsMade().map(r => r.body)).to.deep.equal([{lines: 0, tail: true}, {lines: 100, tail: true}, {lines: 1500, tail: false}])
+    })
+
+    it('a whole backlog that itself ends early is a broken session: renewed again, no line lost', async () => {
+      appendPaced(40, 'paced')
+      emulator.faults.cutSessions({afterLines: 40})
+      let renewals = 0
+      // the third stream (the whole backlog after the first renewal) ends cleanly after 20 lines
+      let streams = 0
+      const proxy = await serve((req, res) => {
+        (++streams === 3 ? endingEarly(20) : endingEarly(0, 0))(req, res)
+      })
+      closers.push(proxy.close)
+      const viaProxy: SessionSource = {
+        async logSession(options) {
+          const session = await platform.logSession(options)
+          return {logplex_url: `${proxy.url}/?to=${encodeURIComponent(session.logplex_url!)}`}
+        },
+      }
+      const read = collect(followLog(viaProxy, {lines: 1500, tail: true}, signal(), {
+        onRenew() {
+          if (renewals++ === 0) append(300, 'gap')
+        },
+        retryMs: 20,
+      }))
+      await read.until(340)
+      append(5, 'after')
+      await read.until(345)
+      expect(read.lines).to.deep.equal(logged())
+      expect(renewals).to.equal(2)
+      expect(sessionsMade().map(r => r.body)).to.deep.equal([
+        {lines: 1500, tail: true}, {lines: 100, tail: true}, {lines: 1500, tail: false}, {lines: 100, tail: true}, {lines: 1500, tail: false},
+      ])
     })
   })
 

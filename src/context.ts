@@ -33,6 +33,8 @@ export interface Context {
   /** where dynos run: the app on Heroku, or this machine */
   dynos: RunPlatform
   now(): Date
+  /** waits `ms` (or less when `signal` aborts): the clock's sense of time passing, as now() is of the time */
+  sleep(ms: number, signal: AbortSignal): Promise<void>
 }
 
 export interface ContextRequest {
@@ -48,6 +50,7 @@ export interface ContextRequest {
   retentionDays?: number
   env?: NodeJS.ProcessEnv
   now?: () => Date
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>
 }
 
 /** Where --local keeps a project's files: one folder per project directory. */
@@ -58,6 +61,7 @@ export function localAppDataDir(dataRoot: string, projectDir: string): string {
 
 export async function buildContext(request: ContextRequest): Promise<Context> {
   const now = request.now ?? (() => new Date())
+  const sleep = request.sleep ?? (await import('./platform/sleep.js')).sleep
   const env = request.env ?? process.env
   const {openStore} = await import('./store/open.js')
   if (request.local) {
@@ -65,7 +69,7 @@ export async function buildContext(request: ContextRequest): Promise<Context> {
     const appDataDir = localAppDataDir(request.dataRoot, localDir)
     const storage = await openStore({app: `local/${path.basename(appDataDir)}`, appDataDir, env, platform: null, retentionDays: request.retentionDays})
     const dynos = new LazyLocalPlatform(localDir, appDataDir)
-    return {app: 'local', appDataDir, dynos, history: storage.history, local: true, localDir, now, platform: null, storage, store: storage.definitions}
+    return {app: 'local', appDataDir, dynos, history: storage.history, local: true, localDir, now, platform: null, sleep, storage, store: storage.definitions}
   }
 
   if (!request.app) {
@@ -77,5 +81,5 @@ export async function buildContext(request: ContextRequest): Promise<Context> {
   const {HerokuPlatform} = await import('./platform/heroku.js')
   const platform = await HerokuPlatform.connect(await request.heroku(), app)
   const storage = await openStore({app, appDataDir, beforeSharedWrite: request.beforeSharedWrite, env, platform, retentionDays: request.retentionDays})
-  return {app, appDataDir, dynos: platform, history: storage.history, local: false, localDir: null, now, platform, storage, store: storage.definitions}
+  return {app, appDataDir, dynos: platform, history: storage.history, local: false, localDir: null, now, platform, sleep, storage, store: storage.definitions}
 }

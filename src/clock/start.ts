@@ -3,7 +3,6 @@
 import type {Context} from '../context.js'
 
 import {createTrigger} from '../core/trigger.js'
-import {sleep} from '../platform/sleep.js'
 import {type Alerting, startAlerting} from './alerting.js'
 import {Clock, logfmt, PARALLEL_LAUNCHES} from './clock.js'
 import {watchWallClock} from './wall-clock.js'
@@ -160,7 +159,7 @@ async function runClock(context: Context, options: StartOptions, print: (line: s
       print,
       readState: () => storage.clockState.read(),
       runs: context.history,
-      sleep,
+      sleep: context.sleep,
       writeState: state => storage.clockState.write(state),
     }, {
       maxDynos: options.maxDynos,

@@ -5,7 +5,8 @@ import os from 'node:os'
 import path from 'node:path'
 
 import type {FaultState} from './faults.js'
-import type {AppSpec, EmulatedApp, Release, SchedulerJob, SizeTier} from './types.js'
+import type {EmulatorTime, SimulatedRun} from './time.js'
+import type {AppSpec, EmulatedApp, EmulatedDyno, Release, SchedulerJob, SizeTier} from './types.js'
 
 import {type DynoContext, DynoRuntime} from './dyno.js'
 import {AppLog} from './log.js'
@@ -33,6 +34,11 @@ export interface AppEnv {
   stopGraceMs: number
   timeToLiveUnitMs: number
   user: string
+  time: EmulatorTime
+  simulate?: (command: string, env: Record<string, string>) => null | SimulatedRun
+  keepFinishedDynos: boolean
+  logHistoryLines: number
+  onDynoFinished?: (app: string, dyno: EmulatedDyno) => void
 }
 
 export interface DynoCreate {
@@ -47,13 +53,13 @@ export interface DynoCreate {
 
 export class AppState implements EmulatedApp {
   configVars: Record<string, string>
-  readonly createdAt = new Date()
+  readonly createdAt: Date
   readonly dir: string
   /** every dyno ever: formation dynos, then one-offs in creation order */
   readonly dynoList: DynoRuntime[] = []
   formation: Record<string, number>
   readonly id: string
-  readonly log = new AppLog()
+  readonly log: AppLog
   maintenance: boolean
   readonly collaborators: string[]
   name: string
@@ -73,6 +79,8 @@ export class AppState implements EmulatedApp {
 
   constructor(spec: AppSpec, private readonly env: AppEnv) {
     this.id = spec.id ?? randomUUID()
+    this.createdAt = new Date(env.time.now())
+    this.log = new AppLog(env.time, env.logHistoryLines)
     this.name = spec.name
     this.maintenance = spec.maintenance ?? false
     this.collaborators = [...spec.collaborators ?? []]
@@ -100,14 +108,25 @@ export class AppState implements EmulatedApp {
       faults: env.faults,
       log: this.log,
       onFinished: dyno => {
-        if (dyno.oneOff) this.runningOneOffs--
+        if (!dyno.oneOff) return
+        this.runningOneOffs--
+        env.onDynoFinished?.(this.name, dyno)
+        if (env.keepFinishedDynos) return
+        // gone from the list once no longer visible; its name may be used again, as on Heroku
+        env.time.setTimeout(() => {
+          const i = this.dynoList.indexOf(dyno)
+          if (i !== -1) this.dynoList.splice(i, 1)
+          this.usedNames.delete(dyno.name)
+        }, env.completedDynoVisibleMs)
       },
       runtimeMetrics: () => this.runtimeMetrics,
       sampleIntervalMs: env.sampleIntervalMs,
+      simulate: env.simulate,
       stopGraceMs: env.stopGraceMs,
+      time: env.time,
       timeToLiveUnitMs: env.timeToLiveUnitMs,
     }
-    this.releases.push({configVars: {...this.configVars}, createdAt: new Date(), description: 'Initial release', id: randomUUID(), user: env.user, version: 1})
+    this.releases.push({configVars: {...this.configVars}, createdAt: new Date(env.time.now()), description: 'Initial release', id: randomUUID(), user: env.user, version: 1})
     for (const [type, quantity] of Object.entries(this.formation)) this.scaleUp(type, quantity)
     for (const job of spec.schedulerJobs ?? []) this.addJob({at: job.at, command: job.command, dynoSize: job.dynoSize, every: job.every})
   }
@@ -121,7 +140,7 @@ export class AppState implements EmulatedApp {
   }
 
   addJob(attrs: {at: number; command: string; dynoSize?: string; every: number}): SchedulerJob {
-    const now = new Date()
+    const now = new Date(this.env.time.now())
     const job: SchedulerJob = {
       at: attrs.at,
       command: attrs.command,
@@ -238,7 +257,7 @@ export class AppState implements EmulatedApp {
   runSchedulerJob(jobId: string): DynoRuntime {
     const job = this.schedulerJobs.find(j => j.id === jobId)
     if (!job) throw new Error(`no Scheduler job ${jobId} on ${this.name}`)
-    job.ranAt = new Date()
+    job.ranAt = new Date(this.env.time.now())
     return this.createDyno({command: job.command, size: job.dynoSize, time_to_live: job.every * 60, type: 'scheduler'}, SCHEDULER_USER)
   }
 
@@ -270,7 +289,7 @@ export class AppState implements EmulatedApp {
     if (set.length > 0) parts.push(`Set ${set.sort().join(', ')} config vars`)
     if (removed.length > 0) parts.push(`${set.length > 0 ? 'remove' : 'Remove'} ${removed.sort().join(', ')} config vars`)
     const description = parts.join(' and ')
-    const release: Release = {configVars: {...next}, createdAt: new Date(), description, id: randomUUID(), user, version: this.releaseVersion + 1}
+    const release: Release = {configVars: {...next}, createdAt: new Date(this.env.time.now()), description, id: randomUUID(), user, version: this.releaseVersion + 1}
     this.releases.push(release)
     const at = this.log.tick()
     this.log.append('app', 'api', `${description} by user ${user}`, at)
@@ -289,7 +308,7 @@ export class AppState implements EmulatedApp {
 
   /** dynos the API shows: formation dynos, running one-offs, finished ones within the visible window */
   visibleDynos(): DynoRuntime[] {
-    const now = Date.now()
+    const now = this.env.time.now()
     return this.dynoList.filter(d => !d.isFinished || (d.finishedAt !== null && now - d.finishedAt.getTime() < this.env.completedDynoVisibleMs))
   }
 

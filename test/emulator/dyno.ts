@@ -7,6 +7,7 @@ import os from 'node:os'
 
 import type {FaultState} from './faults.js'
 import type {AppLog} from './log.js'
+import type {EmulatorTime, SimulatedRun} from './time.js'
 import type {DynoLogState, EmulatedDyno} from './types.js'
 
 import {MAX_LINE_BYTES} from './log.js'
@@ -21,7 +22,10 @@ export interface DynoContext {
   onFinished(dyno: DynoRuntime): void
   runtimeMetrics(): boolean
   sampleIntervalMs: number
+  /** a plan for a one-off's command: it then runs without a process */
+  simulate?: (command: string, env: Record<string, string>) => null | SimulatedRun
   stopGraceMs: number
+  time: EmulatorTime
   timeToLiveUnitMs: number
 }
 
@@ -78,7 +82,7 @@ export function expandConfigVars(command: string, vars: Record<string, string>):
 
 export class DynoRuntime implements EmulatedDyno {
   readonly command: string
-  readonly createdAt = new Date()
+  readonly createdAt: Date
   readonly env: Record<string, string>
   exitStatus: null | number = null
   readonly finished: Promise<null | number>
@@ -94,7 +98,7 @@ export class DynoRuntime implements EmulatedDyno {
   state: DynoLogState
   readonly timeToLive: null | number
   readonly type: string
-  updatedAt = new Date()
+  updatedAt: Date
   private closed: Promise<void> = Promise.resolve()
   private completeLogged = false
   private readonly cwd: string
@@ -106,7 +110,8 @@ export class DynoRuntime implements EmulatedDyno {
   private resolveFinished!: (status: null | number) => void
   private sampler: NodeJS.Timeout | undefined
   private stopping: StopReason | undefined
-  private readonly timers = new Set<NodeJS.Timeout>()
+  private simulated = false
+  private readonly timers = new Set<unknown>()
 
   constructor(private readonly ctx: DynoContext, init: DynoInit) {
     this.command = init.command
@@ -120,6 +125,8 @@ export class DynoRuntime implements EmulatedDyno {
     this.size = init.size
     this.timeToLive = init.timeToLive
     this.type = init.type
+    this.createdAt = new Date(ctx.time.now())
+    this.updatedAt = this.createdAt
     this.state = init.oneOff ? 'starting' : 'up'
     this.finished = new Promise(resolve => {
       this.resolveFinished = resolve
@@ -174,8 +181,20 @@ export class DynoRuntime implements EmulatedDyno {
     this.launchPending = true
     this.timer(delayMs, () => {
       this.launchPending = false
-      this.spawnProcess()
+      const plan = this.oneOff ? this.ctx.simulate?.(this.resolvedCommand, this.env) : null
+      if (plan) this.simulateProcess(plan)
+      else this.spawnProcess()
     })
+  }
+
+  /** the lines of a run, on the emulator's time, with no process behind them */
+  private simulateProcess(plan: SimulatedRun): void {
+    this.simulated = true
+    this.heroku(`Starting process with command \`${expandConfigVars(this.resolvedCommand, this.env)}\``)
+    this.setState('up')
+    if (this.timeToLive !== null) this.timer(this.timeToLive * this.ctx.timeToLiveUnitMs, () => this.terminate('ttl'))
+    for (const line of plan.output ?? []) this.app(line)
+    this.timer(plan.durationMs, () => this.finish(plan.exitStatus))
   }
 
   private spawnProcess(): void {
@@ -282,6 +301,15 @@ export class DynoRuntime implements EmulatedDyno {
       return
     }
 
+    if (this.simulated) {
+      // no process: it exits at once, as a task that handles SIGTERM would
+      this.clearTimers()
+      this.stopping = reason
+      this.announceStop(reason)
+      this.finish(143)
+      return
+    }
+
     if (this.pid === null) {
       // a dyno that failed to launch: nothing to stop
       return
@@ -303,7 +331,7 @@ export class DynoRuntime implements EmulatedDyno {
   }
 
   private clearTimers(): void {
-    for (const t of this.timers) clearTimeout(t)
+    for (const t of this.timers) this.ctx.time.clearTimeout(t)
     this.timers.clear()
     if (this.sampler) clearInterval(this.sampler)
     this.sampler = undefined
@@ -330,7 +358,7 @@ export class DynoRuntime implements EmulatedDyno {
       }
     }
 
-    this.finishedAt = new Date()
+    this.finishedAt = new Date(this.ctx.time.now())
     this.updatedAt = this.finishedAt
     this.resolveFinished(status)
     this.ctx.onFinished(this)
@@ -400,7 +428,7 @@ export class DynoRuntime implements EmulatedDyno {
   private setState(to: DynoLogState, micros?: number): void {
     const from = this.state
     this.state = to
-    this.updatedAt = new Date()
+    this.updatedAt = new Date(this.ctx.time.now())
     this.heroku(`State changed from ${from} to ${to}`, micros)
   }
 
@@ -421,7 +449,7 @@ export class DynoRuntime implements EmulatedDyno {
   }
 
   private timer(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
+    const t = this.ctx.time.setTimeout(() => {
       this.timers.delete(t)
       fn()
     }, ms)

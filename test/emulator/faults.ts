@@ -1,8 +1,12 @@
 // Fault switches, each turned on per test and cleared by reset().
+import type {EmulatorTime} from './time.js'
 import type {Faults} from './types.js'
+
+import {realTime} from './time.js'
 
 export interface FaultHost {
   cycle(app: string, dyno: string): void
+  cutOpenStreams(): void
   expireAllSessions(): void
   /** applies a memory fault to a running dyno; false when there is no such running dyno */
   memory(app: string | undefined, dyno: string, kind: 'R14' | 'R15', afterMs: number): boolean
@@ -39,7 +43,7 @@ export class FaultState implements Faults {
   tokensOverride: number | undefined
   private requestFaults: RequestFault[] = []
 
-  constructor(private readonly host: FaultHost) {}
+  constructor(private readonly host: FaultHost, private readonly time: EmulatorTime = realTime) {}
 
   aboveLimit(options: {count?: number} = {}): void {
     this.aboveLimitCount += options.count ?? 1
@@ -64,6 +68,10 @@ export class FaultState implements Faults {
 
   cutSessions(options: {afterLines: number; count?: number}): void {
     this.cuts.push({afterLines: options.afterLines, remaining: options.count ?? 1})
+  }
+
+  cutOpenStreams(): void {
+    this.host.cutOpenStreams()
   }
 
   cycle(app: string, dyno: string): void {
@@ -115,7 +123,7 @@ export class FaultState implements Faults {
 
   /** consumes a request fault of this kind that applies to `METHOD /path`; platform says whether the request is a Platform API one */
   take(kind: RequestFaultKind, methodPath: string, platform: boolean): RequestFault | undefined {
-    const now = Date.now()
+    const now = this.time.now()
     this.requestFaults = this.requestFaults.filter(f => f.remaining > 0 && (f.until === undefined || f.until > now))
     const fault = this.requestFaults.find(f => f.kind === kind && (f.match ? f.match.test(methodPath) : platform))
     if (fault && fault.until === undefined) fault.remaining--
@@ -141,7 +149,7 @@ export class FaultState implements Faults {
   }
 
   private add(kind: RequestFaultKind, options: {count?: number; durationMs?: number; match?: RegExp}, extra: Partial<RequestFault>): void {
-    const until = options.durationMs === undefined ? undefined : Date.now() + options.durationMs
+    const until = options.durationMs === undefined ? undefined : this.time.now() + options.durationMs
     const remaining = until === undefined ? (options.count ?? 1) : Number.POSITIVE_INFINITY
     this.requestFaults.push({kind, match: options.match, remaining, until, ...extra})
   }

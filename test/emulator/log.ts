@@ -1,6 +1,6 @@
 // An app's log as logplex keeps it: lines `TIME SOURCE[PS]: MESSAGE` with microsecond `+00:00`
 // timestamps, the last 1500 kept for session backlogs, split at 10,000 bytes.
-import {performance} from 'node:perf_hooks'
+import {type EmulatorTime, realTime} from './time.js'
 
 export const BACKLOG_LINES = 1500
 export const MAX_LINE_BYTES = 10_000
@@ -17,7 +17,7 @@ export interface LogEntry {
 
 /** microseconds since the epoch, with sub-millisecond precision */
 export function nowMicros(): number {
-  return Math.floor((performance.timeOrigin + performance.now()) * 1000)
+  return realTime.nowMicros()
 }
 
 /** `2020-11-07T16:04:50.824747+00:00` */
@@ -53,6 +53,8 @@ export class AppLog {
   private readonly listeners = new Set<(entry: LogEntry) => void>()
   private seq = 0
 
+  constructor(private readonly time: EmulatorTime = realTime, private readonly keepAll = KEEP_ALL) {}
+
   /** appends one message (split on newlines and at 10,000 bytes); returns the entries made */
   append(source: string, ps: null | string, message: string, micros?: number): LogEntry[] {
     const entries: LogEntry[] = []
@@ -85,7 +87,7 @@ export class AppLog {
 
   /** a timestamp for a new line: now, but never before the last line given a clock time */
   tick(): number {
-    const micros = Math.max(nowMicros(), this.lastMicros + 1)
+    const micros = Math.max(this.time.nowMicros(), this.lastMicros + 1)
     this.lastMicros = micros
     return micros
   }
@@ -98,8 +100,11 @@ export class AppLog {
     this.kept.push(entry)
     // trimmed in steps, not at every line: a busy log should not move 1500 entries per line
     if (this.kept.length > 2 * BACKLOG_LINES) this.kept.splice(0, this.kept.length - BACKLOG_LINES)
-    this.all.push(line)
-    if (this.all.length > KEEP_ALL) this.all.splice(0, this.all.length - KEEP_ALL)
+    if (this.keepAll > 0) {
+      this.all.push(line)
+      if (this.all.length > this.keepAll) this.all.splice(0, this.all.length - this.keepAll)
+    }
+
     for (const listener of this.listeners) listener(entry)
     return entry
   }

@@ -13,6 +13,7 @@ import {FaultState} from './faults.js'
 import {type Answer, errorAnswer, paginate, readBody, send} from './http.js'
 import {SessionStore} from './sessions.js'
 import {DEFAULT_SIZE, DYNO_SIZES, findSize, sizeJson, stableId} from './sizes.js'
+import {type EmulatorTime, realTime} from './time.js'
 
 export const DEFAULT_API_KEY = 'test-api-key-0123456789abcdef'
 const ACCEPT = /application\/vnd\.heroku\+json;\s*version=3(\.[\w-]+)?(\s*[;,]|\s*$)/
@@ -37,12 +38,14 @@ export class EmulatorServer implements Emulator {
   readonly connections: number[] = []
   readonly requests: RecordedRequest[] = []
   url = ''
-  private readonly accountCreatedAt = new Date(Date.now() - 400 * 86_400_000)
+  private readonly accountCreatedAt: Date
   private readonly accountId: string
   private readonly apps = new Map<string, AppState>()
   private jobCounter = 881_230
-  private lastRefill = Date.now()
-  private readonly options: Required<Omit<EmulatorOptions, 'apiKey' | 'port' | 'sseRetryMs' | 'user'>>
+  private lastRefill: number
+  private readonly options: Required<Omit<EmulatorOptions, 'apiKey' | 'onDynoFinished' | 'port' | 'simulate' | 'sseRetryMs' | 'time' | 'user'>>
+  private readonly init: EmulatorOptions
+  private readonly time: EmulatorTime
   private readonly routes: Array<{handler: Handler; method: string; pattern: RegExp}> = []
   private readonly server: http.Server
   private readonly sessions: SessionStore
@@ -52,14 +55,21 @@ export class EmulatorServer implements Emulator {
 
   constructor(init: EmulatorOptions = {}) {
     this.apiKey = init.apiKey ?? DEFAULT_API_KEY
+    this.init = init
+    this.time = init.time ?? realTime
+    this.accountCreatedAt = new Date(this.time.now() - 400 * 86_400_000)
+    this.lastRefill = this.time.now()
     this.user = init.user ?? 'dev@example.com'
     this.accountId = stableId(`account:${this.user}`)
     this.options = {
       completedDynoVisibleMs: init.completedDynoVisibleMs ?? 0,
       keepaliveMs: init.keepaliveMs ?? 10_000,
+      keepFinishedDynos: init.keepFinishedDynos ?? true,
       launchDelayMs: init.launchDelayMs ?? 0,
+      logHistoryLines: init.logHistoryLines ?? 200_000,
       pageSize: Math.min(init.pageSize ?? 200, 1000),
       rateLimitTokens: init.rateLimitTokens ?? 4500,
+      recordRequests: init.recordRequests ?? true,
       sampleIntervalMs: init.sampleIntervalMs ?? 20_000,
       sessionExpiryMs: init.sessionExpiryMs ?? 360_000,
       stopGraceMs: init.stopGraceMs ?? 30_000,
@@ -73,6 +83,7 @@ export class EmulatorServer implements Emulator {
         if (found.oneOff) found.terminate('cycle')
         else found.bounce('cycle', found.releaseVersion, found.releaseId)
       },
+      cutOpenStreams: () => this.sessions.cutOpen(),
       expireAllSessions: () => this.sessions.expireAll(),
       memory: (app, dyno, kind, afterMs) => {
         const apps = app === undefined ? [...this.apps.values()] : [this.requireApp(app)]
@@ -81,8 +92,8 @@ export class EmulatorServer implements Emulator {
         found.memory(kind, afterMs)
         return true
       },
-    })
-    this.sessions = new SessionStore(this.faults, {expiryMs: this.options.sessionExpiryMs, keepaliveMs: this.options.keepaliveMs, retryMs: init.sseRetryMs})
+    }, this.time)
+    this.sessions = new SessionStore(this.faults, {expiryMs: this.options.sessionExpiryMs, keepaliveMs: this.options.keepaliveMs, retryMs: init.sseRetryMs}, this.time)
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch(error => {
         send(res, {body: {id: 'internal_server_error', message: `Emulator error: ${(error as Error).message}`}, status: 500})
@@ -105,10 +116,15 @@ export class EmulatorServer implements Emulator {
     const app = new AppState(spec, {
       completedDynoVisibleMs: this.options.completedDynoVisibleMs,
       faults: this.faults,
+      keepFinishedDynos: this.options.keepFinishedDynos,
       launchDelayMs: this.options.launchDelayMs,
+      logHistoryLines: this.options.logHistoryLines,
       nextJobId: () => String(++this.jobCounter),
       sampleIntervalMs: this.options.sampleIntervalMs,
       stopGraceMs: this.options.stopGraceMs,
+      onDynoFinished: this.init.onDynoFinished,
+      simulate: this.init.simulate,
+      time: this.time,
       timeToLiveUnitMs: this.options.timeToLiveUnitMs,
       user: this.user,
     })
@@ -482,7 +498,7 @@ export class EmulatorServer implements Emulator {
     }
 
     const record: RecordedRequest = {at: Date.now(), body: undefined, headers, method, path: url.pathname, query: Object.fromEntries(url.searchParams), status: 0}
-    this.requests.push(record)
+    if (this.options.recordRequests) this.requests.push(record)
     res.setHeader('Request-Id', randomUUID())
     const isStream = url.pathname === '/stream'
     const isJobs = /^\/apps\/[^/]+\/jobs(\/[^/]+)?\/?$/.test(url.pathname)
@@ -594,7 +610,7 @@ export class EmulatorServer implements Emulator {
   }
 
   private refill(): void {
-    const now = Date.now()
+    const now = this.time.now()
     if (this.faults.tokensOverride === undefined) {
       this.tokens = Math.min(this.options.rateLimitTokens, this.tokens + (now - this.lastRefill) * RATE_LIMIT_PER_MS)
     } else {

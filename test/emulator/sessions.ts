@@ -5,6 +5,7 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 import {randomBytes, randomUUID} from 'node:crypto'
 
 import type {FaultState} from './faults.js'
+import type {EmulatorTime} from './time.js'
 
 import {ApiError, type AppState} from './app.js'
 import {BACKLOG_LINES, type LogEntry, matchesFilter} from './log.js'
@@ -20,7 +21,7 @@ export interface LogSession {
   source?: string
   readonly streams: Set<ServerResponse>
   tail: boolean
-  timer?: NodeJS.Timeout
+  timer?: unknown
   token: string
 }
 
@@ -44,11 +45,11 @@ export class SessionStore {
   /** each open stream's lines not yet written */
   private readonly flushers = new WeakMap<ServerResponse, () => void>()
 
-  constructor(private readonly faults: FaultState, private readonly options: {expiryMs: number; keepaliveMs: number; retryMs?: number}) {}
+  constructor(private readonly faults: FaultState, private readonly options: {expiryMs: number; keepaliveMs: number; retryMs?: number}, private readonly time: EmulatorTime) {}
 
   closeAll(): void {
     for (const session of this.sessions.values()) {
-      if (session.timer) clearTimeout(session.timer)
+      if (session.timer) this.time.clearTimeout(session.timer)
       for (const res of session.streams) res.destroy()
       session.streams.clear()
     }
@@ -68,7 +69,11 @@ export class SessionStore {
 
     if (body.tail !== undefined && body.tail !== null && typeof body.tail !== 'boolean') throw new ApiError(422, 'invalid_params', 'tail must be a boolean.')
     const tail = body.tail === true
-    const now = new Date()
+    const now = new Date(this.time.now())
+    for (const [token, old] of this.sessions) {
+      if (old.expiresAt < now.getTime() && old.streams.size === 0) this.sessions.delete(token) // cannot be opened again
+    }
+
     const expiryMs = this.faults.sessionExpiryMs ?? this.options.expiryMs
     const session: LogSession = {
       app,
@@ -84,8 +89,8 @@ export class SessionStore {
       token: randomBytes(24).toString('base64url'),
     }
     if (this.faults.sessionExpiryMs !== undefined) {
-      session.timer = setTimeout(() => this.expire(session), expiryMs)
-      session.timer.unref()
+      session.timer = this.time.setTimeout(() => this.expire(session), expiryMs);
+      (session.timer as {unref?(): void}).unref?.()
     }
 
     this.sessions.set(session.token, session)
@@ -107,6 +112,13 @@ export class SessionStore {
     }
   }
 
+  /** every open stream is cut now (its socket destroyed); the sessions stay valid */
+  cutOpen(): void {
+    for (const session of this.sessions.values()) {
+      for (const res of session.streams) res.destroy()
+    }
+  }
+
   /** every session expires now: open streams end, reopening gives 404 */
   expireAll(): void {
     for (const session of this.sessions.values()) this.expire(session)
@@ -115,7 +127,7 @@ export class SessionStore {
   /** GET logplex_url */
   serve(req: IncomingMessage, res: ServerResponse, url: URL): number {
     const session = this.sessions.get(url.searchParams.get('token') ?? '')
-    if (!session || session.expired || Date.now() > session.expiresAt) {
+    if (!session || session.expired || this.time.now() > session.expiresAt) {
       const body = JSON.stringify({id: 'not_found', message: 'Log session not found or expired.'})
       res.writeHead(404, {'Content-Length': Buffer.byteLength(body), 'Content-Type': 'application/json'})
       res.end(body)
@@ -194,7 +206,7 @@ export class SessionStore {
 
   private expire(session: LogSession): void {
     session.expired = true
-    if (session.timer) clearTimeout(session.timer)
+    if (session.timer) this.time.clearTimeout(session.timer)
     for (const res of session.streams) {
       this.flushers.get(res)?.()
       res.end()

@@ -1,5 +1,9 @@
 // Public types of the Heroku Platform API emulator (see index.ts).
 
+import type {EmulatorTime, SimulatedRun} from './time.js'
+
+export type {EmulatorTime, SimulatedRun} from './time.js'
+
 export type SizeTier = 'basic' | 'eco' | 'performance' | 'private' | 'shield' | 'standard'
 
 export interface EmulatorOptions {
@@ -29,6 +33,18 @@ export interface EmulatorOptions {
   timeToLiveUnitMs?: number
   /** size of the account's rate-limit token pool (Heroku: 4500, refilled at 75 a minute) */
   rateLimitTokens?: number
+  /** the emulator's clock (default: the wall clock); a soak passes a simulated one */
+  time?: EmulatorTime
+  /** runs a one-off without a process when this returns a plan for its command (a soak's thousands of runs) */
+  simulate?: (command: string, env: Record<string, string>) => null | SimulatedRun
+  /** keep finished one-offs in `dynos()` and their names out of reuse (default true); false frees both, as Heroku reuses names */
+  keepFinishedDynos?: boolean
+  /** record every request in `requests` (default true) */
+  recordRequests?: boolean
+  /** lines kept in `logLines()` (default 200,000) */
+  logHistoryLines?: number
+  /** told when a one-off dyno has finished */
+  onDynoFinished?: (app: string, dyno: EmulatedDyno) => void
 }
 
 export interface SchedulerJobSpec {
@@ -156,6 +172,8 @@ export interface Faults {
   conflictOnCreate(options?: {count?: number}): void
   /** a running dyno is cycled now: `Cycling`, then the SIGTERM sequence (143) */
   cycle(app: string, dyno: string): void
+  /** every log stream open now is cut (socket destroyed): its reader has to renew */
+  cutOpenStreams(): void
   /** the next `count` log streams opened are cut (socket destroyed) after `afterLines` lines */
   cutSessions(options: {afterLines: number; count?: number}): void
   /** the next `count` dynos to finish lose their `Process exited with status N` line */

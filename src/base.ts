@@ -7,9 +7,10 @@ import type {APIClient} from '@heroku-cli/command'
 import type {Interfaces} from '@oclif/core'
 
 import path from 'node:path'
+import {stripVTControlCharacters} from 'node:util'
 
 import {type Context} from './context.js'
-import {ConfirmationRequiredError, InvalidInputError, TriggersError} from './core/errors.js'
+import {ConfirmationRequiredError, ExitCode, InvalidInputError, TriggersError} from './core/errors.js'
 import {Command, Flags, importShared, ux} from './oclif.js'
 
 export type BaseFlags = Interfaces.InferredFlags<typeof BaseCommand.baseFlags>
@@ -114,8 +115,27 @@ export abstract class BaseCommand extends Command {
       this.exit(error.exitCode)
     }
 
+    if (isParseError(error)) {
+      this.logToStderr(` ›   Error: ${parseErrorLine(error.message)} (${this.config.bin} ${this.id} --help lists the arguments and flags)`)
+      this.exit(ExitCode.invalidInput)
+    }
+
     return super.catch(error)
   }
+}
+
+/** oclif's own flag and argument errors (an unknown flag, a missing argument, a flag's parse failing...): duck-typed, since the host CLI's oclif may be another copy. */
+function isParseError(error: Error): boolean {
+  return ('parse' in error && 'showHelp' in error) || /^Parsing --\S+ \n/.test(error.message ?? '')
+}
+
+/** oclif's several lines ("Parsing --timeout", "Expected an integer but received: abc", "See more help with --help") as one. */
+function parseErrorLine(message: string): string {
+  return stripVTControlCharacters(message) // oclif dims part of some of them
+    .split('\n')
+    .map(line => line.trim().replace(/^(\S+) {2,}(\S.*)$/, '$1 ($2)').replaceAll(/\s+/g, ' ').replace(/:$/, '')) // a listed argument: name (description)
+    .filter(line => line !== '' && line !== 'See more help with --help' && !/^The following errors? occurred$/.test(line))
+    .join(': ')
 }
 
 export {type Context, localAppDataDir} from './context.js'

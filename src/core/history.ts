@@ -112,13 +112,13 @@ export function selectRuns(runs: Run[], names: ReadonlyMap<string, string>, quer
   return picked.slice(0, query.limit ?? picked.length).map(run => viewRun(run, names))
 }
 
-/** --since: a duration back from `now` (2h, 7d, 90m) or a date in UTC (YYYY-MM-DD[ HH:MM]). */
-export function parseSince(value: string, now: Date): number {
+/** --since (or `flag`, e.g. --until): a duration back from `now` (2h, 7d, 90m) or a date in UTC (YYYY-MM-DD[ HH:MM]). */
+export function parseSince(value: string, now: Date, flag = '--since'): number {
   const text = value.trim()
-  if (/^\d+\s*[dhms]?$/i.test(text)) return now.getTime() - parseDuration('--since', text, {max: 366 * 86_400, min: 0}) * 1000
+  if (/^\d+\s*[dhms]?$/i.test(text)) return now.getTime() - parseDuration(flag, text, {max: 366 * 86_400, min: 0}) * 1000
   const date = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}))?$/.exec(text)
   const at = date ? Date.parse(`${date[1]}T${date[2] ?? '00:00'}:00Z`) : Date.parse(text)
-  if (Number.isNaN(at)) throw new InvalidInputError(`invalid --since ${JSON.stringify(value)}: give a duration such as 2h or 7d, or a date such as 2026-11-23`)
+  if (Number.isNaN(at)) throw new InvalidInputError(`invalid ${flag} ${JSON.stringify(value)}: give a duration such as 2h or 7d, or a date such as 2026-11-23`)
   return at
 }
 

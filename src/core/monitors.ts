@@ -4,7 +4,7 @@ import {createHash} from 'node:crypto'
 
 import type {Trigger} from './trigger.js'
 
-import {InvalidInputError, NotFoundError} from './errors.js'
+import {ConflictError, InvalidInputError, NotFoundError} from './errors.js'
 import {parseFilter} from './filter.js'
 import {parseDuration, resolveTrigger} from './trigger.js'
 
@@ -100,7 +100,7 @@ export function applyMonitorInput(base: Monitor | null, input: MonitorInput, mon
   if (!MONITOR_TYPES.includes(type)) throw new InvalidInputError(`unknown --type ${JSON.stringify(input.type)}: use one of ${MONITOR_TYPES.join(', ')}`)
   const name = (input.name ?? base!.name).trim()
   if (!name) throw new InvalidInputError('--name must not be empty')
-  if (monitors.some(m => m.name === name && m.id !== base?.id)) throw new InvalidInputError(`a monitor named ${JSON.stringify(name)} already exists: choose another --name`)
+  if (monitors.some(m => m.name === name && m.id !== base?.id)) throw new ConflictError(`a monitor named ${JSON.stringify(name)} already exists: choose another --name`)
   if (input.trigger !== undefined && input.filter !== undefined) throw new InvalidInputError('--trigger and --filter cannot go together: a monitor targets one trigger, or the runs a filter matches')
   const trigger = input.trigger === undefined ? (input.filter === undefined ? base?.trigger ?? null : null) : resolveTrigger(triggers, input.trigger).id
   let filter = input.filter === undefined ? (input.trigger === undefined ? base?.filter ?? null : null) : input.filter

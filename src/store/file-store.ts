@@ -18,7 +18,7 @@ export class PrivateJSONFile<T> {
       text = await readFile(this.file, 'utf8')
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
-      throw new StoreUnreadableError(`cannot read ${this.file}: ${(error as Error).message}`)
+      throw new StoreUnreadableError(`cannot read ${this.file} (${fsReason(error)}): it was left as it was; make it a readable file or move it away, or point HEROKU_TRIGGERS_DATA_DIR at another folder`)
     }
 
     return this.parse(text)
@@ -29,8 +29,22 @@ export class PrivateJSONFile<T> {
   }
 }
 
+/** Node's "ENOTDIR: not a directory, open '/x/y'" without the path it repeats. */
+function fsReason(error: unknown): string {
+  return (error as Error).message.replace(/, \w+( '.*')?$/, '')
+}
+
+/** The folder a store file goes in, made if need be; one that cannot be is a store that cannot be used (nothing written). */
+async function makeFolderFor(file: string): Promise<void> {
+  try {
+    await mkdir(path.dirname(file), {mode: 0o700, recursive: true})
+  } catch (error) {
+    throw new StoreUnreadableError(`cannot write in ${path.dirname(file)} (${fsReason(error)}): nothing was written; make it a folder you can write to, or point HEROKU_TRIGGERS_DATA_DIR at one`)
+  }
+}
+
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), {mode: 0o700, recursive: true})
+  await makeFolderFor(file)
   const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
   const handle = await open(temporary, 'wx', 0o600)
   try {
@@ -50,7 +64,7 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
 
 /** Holds the lock on `file` while `work` runs; waits up to about `waitMs` for another holder. */
 export async function withFileLock<T>(file: string, work: () => Promise<T>, waitMs = 15_000): Promise<T> {
-  await mkdir(path.dirname(file), {mode: 0o700, recursive: true})
+  await makeFolderFor(file)
   const retries = Math.ceil(waitMs / 100)
   const {default: lockfile} = await import('proper-lockfile') // only writers need it: reads start faster
   let release: () => Promise<void>

@@ -45,7 +45,7 @@ export default class Metrics extends BaseCommand {
       resolution: flags.resolution,
       since: flags.since === undefined ? undefined : parseSince(flags.since, now),
       triggerId: flags.trigger === undefined ? undefined : resolveTrigger((await context.store.read()).triggers, flags.trigger).id,
-      until: flags.until === undefined ? undefined : parseSince(flags.until, now),
+      until: flags.until === undefined ? undefined : parseSince(flags.until, now, '--until'),
     }
     planSpan(query, now.getTime()) // a bad span or resolution is said before anything is read
     const render = await import('../../render/metrics.js')

@@ -11,6 +11,7 @@ export default class MonitorsPause extends BaseCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(MonitorsPause)
     const context = await this.context(flags)
+    resolveMonitor(monitorsOf((await context.store.read()).monitors), args.monitor) // checked before anything is said: an error is one line
     ux.action.start(`Monitor ${args.monitor} on ${context.app}: pause`)
     await context.store.update(defs => {
       const current = resolveMonitor(monitorsOf(defs.monitors), args.monitor)

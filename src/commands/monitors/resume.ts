@@ -11,6 +11,7 @@ export default class MonitorsResume extends BaseCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(MonitorsResume)
     const context = await this.context(flags)
+    resolveMonitor(monitorsOf((await context.store.read()).monitors), args.monitor) // checked before anything is said: an error is one line
     ux.action.start(`Monitor ${args.monitor} on ${context.app}: resume`)
     await context.store.update(defs => {
       const current = resolveMonitor(monitorsOf(defs.monitors), args.monitor)

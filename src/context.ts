@@ -79,7 +79,7 @@ export async function buildContext(request: ContextRequest): Promise<Context> {
   const {app} = request
   const appDataDir = path.join(request.dataRoot, 'apps', app.replaceAll(/[^\w.-]/g, '_'))
   const {HerokuPlatform} = await import('./platform/heroku.js')
-  const platform = await HerokuPlatform.connect(await request.heroku(), app)
+  const platform = await HerokuPlatform.connect(await request.heroku(), app, {now: () => now().getTime(), sleep})
   const storage = await openStore({app, appDataDir, beforeSharedWrite: request.beforeSharedWrite, env, platform, retentionDays: request.retentionDays})
   return {app, appDataDir, dynos: platform, history: storage.history, local: false, localDir: null, now, platform, sleep, storage, store: storage.definitions}
 }

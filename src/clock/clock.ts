@@ -124,6 +124,11 @@ export class Clock {
   private sleepsUntil: null | number = null
   private reloadRequested = false
   private pollMs: null | number = null
+  /**
+   * With no history of its own, how far back the app's log lets this clock see (ms): the oldest line
+   * of a full backlog. A run due before it may have been fired by a clock before, with no trace left.
+   */
+  private evidenceFrom: null | number = null
   /** dyno creates that the API refused for now (429, 5xx, 409), by run key: the next backoff */
   private readonly apiTries = new Map<string, {conflicts: number; delay: number}>()
 
@@ -167,9 +172,21 @@ export class Clock {
     const now = deps.now()
     this.triggers = await deps.loadTriggers()
     const {lastPassAt} = await deps.readState()
+    // the app facts a first fire needs, fetched while the history and the app are read: not on its path
+    const facts = this.refreshFacts()
+    facts.catch(() => {}) // awaited below; meanwhile a 401 is not left unhandled when the history or the log fails first
     await this.loadHistory(now)
     await this.learnFromApp(signal)
-    this.planner = new Planner(this.triggers, now, {isKnown: (key, trigger, nominal) => this.isKnown(key, trigger, nominal), lastPassAt, onAdded: at => this.dueAt(at)})
+    await facts
+    // a clock on an empty disk (a dyno's, after a restart) knows what ran only from the log: what was due
+    // before the log's oldest line is taken as done by the clock before, so it is never fired twice
+    const since = lastPassAt ?? this.evidenceFrom
+    if (lastPassAt === null && this.evidenceFrom !== null) {
+      deps.print(logfmt({at: 'catch-up-limited', from: new Date(this.evidenceFrom).toISOString(), msg: 'no history on this machine, and the log backlog reaches back only this far: earlier due times are not caught up (a clock before may have run them)'}))
+    }
+
+    this.planner = new Planner(this.triggers, now, {isKnown: (key, trigger, nominal) => this.isKnown(key, trigger, nominal), lastPassAt: since, onAdded: at => this.dueAt(at)})
+    this.warmFirstBurst()
     this.lastReload = now
     if (!this.options.once) this.resumeRetries(now)
 
@@ -210,6 +227,17 @@ export class Clock {
     }
 
     return fired
+  }
+
+  /**
+   * Connections for a first burst due sooner than the loop would open them (WARM_AHEAD_MS ahead), or
+   * due already: opened before the first pass decides it, not by its creates.
+   */
+  private warmFirstBurst(): void {
+    const first = this.planner.nextWakeAt()
+    if (first === null || first - this.deps.now() > WARM_AHEAD_MS) return
+    this.warmedFor = first
+    this.deps.platform.warmConnections?.(Math.min(this.cap, this.planner.dueCountBy(first + WARM_AHEAD_MS)))
   }
 
   /** Sleeps `ms`, or less when stopped or woken; true when it slept the whole time. */
@@ -588,15 +616,21 @@ export class Clock {
     for (const dyno of dynos) this.noteStart(dyno.name, Date.parse(dyno.createdAt))
 
     const backlog: string[] = []
+    const lines = this.options.evidenceLines ?? 1500
+    let oldest = Number.POSITIVE_INFINITY
     const stop = new AbortController()
     const onAbort = () => stop.abort()
     signal.addEventListener('abort', onAbort, {once: true})
     try {
-      for await (const raw of deps.platform.logLines({lines: this.options.evidenceLines ?? 1500, tail: false}, stop.signal)) {
+      for await (const raw of deps.platform.logLines({lines, tail: false}, stop.signal)) {
         backlog.push(raw)
         const line = parseLine(raw)
+        if (line && line.time < oldest) oldest = line.time
         if (line?.dyno && line.message.startsWith('Starting process')) this.noteStart(line.dyno, line.time)
       }
+
+      // a full backlog may have lost older lines; a shorter one is the whole log
+      if (backlog.length >= lines && this.runs.size === 0 && Number.isFinite(oldest)) this.evidenceFrom = oldest
     } catch (error) {
       if (error instanceof UnauthorizedError) throw error
       deps.print(logfmt({at: 'warn', msg: `could not read the log backlog: ${(error as Error).message}`}))

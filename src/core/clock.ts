@@ -199,7 +199,8 @@ export class Planner {
     while (cursor.nominal !== null && cursor.dueAt <= now) {
       if (now - cursor.nominal.getTime() > window) {
         // too old to run: skip ahead in one jump rather than one by one
-        const {times, truncated} = fireTimesBetween(cursor.schedule, new Date(cursor.nominal.getTime() - 1), new Date(now - window), this.missedCap)
+        // a time exactly a window old is still within it (fired below), so the missed ones end just before
+        const {times, truncated} = fireTimesBetween(cursor.schedule, new Date(cursor.nominal.getTime() - 1), new Date(now - window - 1), this.missedCap)
         for (const nominal of times) {
           const key = runKey(trigger.id, nominal)
           if (!this.options.isKnown(key, trigger, nominal)) out.push({key, kind: 'missed', nominal, reason: 'clock was not running', trigger})
@@ -207,7 +208,7 @@ export class Planner {
 
         if (truncated) missedBeyondCap++
         const last = times.at(-1) ?? cursor.nominal
-        this.place(cursor, truncated ? new Date(now - window) : last)
+        this.place(cursor, truncated ? new Date(now - window - 1) : last)
         continue
       }
 

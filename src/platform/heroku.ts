@@ -7,7 +7,7 @@ import type {AppFacts, DynoInfo, DynoRequest, LogRequest, RunPlatform} from './t
 
 import {AppNotFoundError, InvalidInputError, PlatformError, UnauthorizedError} from '../core/errors.js'
 import {importShared} from '../oclif.js'
-import {followLog} from './log-stream.js'
+import {followLog, type StreamOptions} from './log-stream.js'
 import {type WarmAgent, warmAgent} from './warm-agent.js'
 
 export type ConfigVars = Record<string, string>
@@ -33,16 +33,17 @@ export class HerokuPlatform implements RunPlatform {
   readonly local = false
   private sizes?: Heroku.DynoSize[]
 
-  constructor(private readonly client: APIClient, readonly app: string) {}
+  /** `time`: the clock's now and sleep, for the log stream's renewals (default: the wall clock) */
+  constructor(private readonly client: APIClient, readonly app: string, private readonly time: Pick<StreamOptions, 'now' | 'sleep'> = {}) {}
 
   /** Refuses to go on without credentials, so a 401 never starts an interactive login. */
-  static async connect(client: APIClient, app: string): Promise<HerokuPlatform> {
+  static async connect(client: APIClient, app: string, time: Pick<StreamOptions, 'now' | 'sleep'> = {}): Promise<HerokuPlatform> {
     const token = await client.getAuth()
     if (!token) {
       throw new UnauthorizedError('not logged in to Heroku: run heroku login or set HEROKU_API_KEY, or use --local to work on this machine without Heroku')
     }
 
-    return new HerokuPlatform(client, app)
+    return new HerokuPlatform(client, app, time)
   }
 
   async configVars(): Promise<ConfigVars> {
@@ -103,7 +104,7 @@ export class HerokuPlatform implements RunPlatform {
   }
 
   logLines(request: LogRequest, signal: AbortSignal): AsyncIterable<string> {
-    return followLog(this, request, signal)
+    return followLog(this, request, signal, this.time)
   }
 
   async stopDyno(dyno: string): Promise<void> {

@@ -99,6 +99,8 @@ export interface StreamOptions {
   onRenew?: (reason: string) => void
   /** ms since the epoch, for the time since the last line (default Date.now) */
   now?: () => number
+  /** the pause before a renewal (default: a timer) */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>
 }
 
 export async function * followLog(source: SessionSource, request: LogRequest, signal: AbortSignal, options: StreamOptions = {}): AsyncIterable<string> {
@@ -217,7 +219,7 @@ class LogReader {
 
   private async failed(error: unknown): Promise<void> {
     this.count(error)
-    await sleep(this.options.retryMs ?? 1000, this.signal)
+    await (this.options.sleep ?? sleep)(this.options.retryMs ?? 1000, this.signal)
   }
 
   /**
@@ -279,7 +281,7 @@ class LogReader {
 
   private async renewAfter(reason: string): Promise<void> {
     this.options.onRenew?.(reason)
-    await sleep(this.options.retryMs ?? 1000, this.signal)
+    await (this.options.sleep ?? sleep)(this.options.retryMs ?? 1000, this.signal)
   }
 }
 

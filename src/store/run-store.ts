@@ -27,6 +27,9 @@ type Compacted = Map<string, null | string[]>
 
 export class RunStore<T extends StoredRecord> {
   /** `kindOf`: what a read may ask for by kind (a run's state), noted for each compacted day */
+  /** the folder is made on the first write, not on every one (a clock appends several times a minute) */
+  private made = false
+
   constructor(readonly dir: string, readonly retentionDays = 7, private readonly kindOf?: (record: T) => string) {}
 
   /** One line, appended to today's file. */
@@ -36,8 +39,17 @@ export class RunStore<T extends StoredRecord> {
 
   async appendMany(records: readonly T[], now: number): Promise<void> {
     if (records.length === 0) return
-    await mkdir(this.dir, {mode: 0o700, recursive: true})
-    await appendFile(path.join(this.dir, `${dayOf(now)}.jsonl`), records.map(r => JSON.stringify(r)).join('\n') + '\n', {mode: 0o600})
+    const file = path.join(this.dir, `${dayOf(now)}.jsonl`)
+    const text = records.map(r => JSON.stringify(r)).join('\n') + '\n'
+    if (!this.made) await mkdir(this.dir, {mode: 0o700, recursive: true})
+    this.made = true
+    try {
+      await appendFile(file, text, {mode: 0o600})
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+      await mkdir(this.dir, {mode: 0o700, recursive: true}) // the folder went away meanwhile
+      await appendFile(file, text, {mode: 0o600})
+    }
   }
 
   /** Day files, newest first. */

@@ -1,7 +1,8 @@
 // Issue 4's figures, against the emulator with the clock as its own process (bin/run.js):
-// fire lag with 200 triggers due in the same second (against a bare keep-alive client sending the
-// same creates to the same emulator, issue 13; the absolute figures beside), Platform API
-// requests per fired run in steady state, and the clock's CPU while idle with 10,000 active triggers.
+// fire lag with 200 triggers due in the same second, measured apart for a clock's first burst after
+// start-up and for its later ones (issue 13), each against a bare keep-alive client sending the same
+// creates to the same emulator (the absolute figures beside); Platform API requests per fired run in
+// steady state; and the clock's CPU while idle with 10,000 active triggers.
 import {type ChildProcess, spawn} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -49,19 +50,35 @@ const seedFile: Seeder = async (emulator, dataDir, app, specs) => {
   seedDefinitions(path.join(dataDir, 'apps', app), specs)
 }
 
-/** One fresh clock, 200 triggers due in the same second: nominal → each dyno create arriving (ms). */
-export async function burstLags(emulator: Emulator, dataDir: string, app: string, seed: Seeder = seedFile): Promise<number[]> {
-  const due = new Date(Math.ceil((Date.now() + 6000) / 1000) * 1000)
-  await seed(emulator, dataDir, app, Array.from({length: 200}, () => ({schedule: cronAt(due)})))
+/** how far apart a clock's bursts are due: the creates of one are all answered before the next */
+const BURST_GAP_MS = 5000
+
+/**
+ * One fresh clock, spawned `leadMs` (rounded up to a whole second) before the first of `bursts`
+ * bursts of `size` triggers, each burst due in one second: nominal → each dyno create arriving (ms), by burst.
+ */
+export async function clockBursts(emulator: Emulator, dataDir: string, app: string, options: {bursts: number; leadMs: number; seed?: Seeder; size: number}): Promise<number[][]> {
+  const {bursts, leadMs, seed = seedFile, size} = options
+  const first = Math.ceil((Date.now() + leadMs) / 1000) * 1000
+  const dues = Array.from({length: bursts}, (_, i) => first + i * BURST_GAP_MS)
+  await seed(emulator, dataDir, app, dues.flatMap(due => Array.from({length: size}, () => ({schedule: cronAt(new Date(due))}))))
   const clock = startClock(emulator, dataDir, app)
   try {
     await clock.started
-    await waitFor(() => dynoCreates(emulator, app).length >= 200, due.getTime() - Date.now() + 20_000)
+    await waitFor(() => dynoCreates(emulator, app).length >= bursts * size, dues.at(-1)! - Date.now() + 20_000)
   } finally {
     await stopProcess(clock.child)
   }
 
-  return dynoCreates(emulator, app).map(r => r.at - due.getTime())
+  const creates = dynoCreates(emulator, app)
+  const nominalOf = (body: unknown) => Date.parse((body as {env?: Record<string, string>}).env?.HEROKU_TRIGGER_NOMINAL_AT ?? '')
+  return dues.map(due => creates.filter(r => nominalOf(r.body) === due).map(r => r.at - due))
+}
+
+/** One fresh clock, 200 triggers due in the same second 6 s ahead: nominal → each dyno create arriving (ms). */
+export async function burstLags(emulator: Emulator, dataDir: string, app: string, seed: Seeder = seedFile): Promise<number[]> {
+  const [lags] = await clockBursts(emulator, dataDir, app, {bursts: 1, leadMs: 6000, seed, size: 200})
+  return lags
 }
 
 /** The same 200 creates from a bare keep-alive client (bench/bare-burst.ts), its own process: due second → each arriving (ms). */
@@ -75,31 +92,48 @@ async function bareLags(emulator: Emulator, app: string): Promise<number[]> {
   return dynoCreates(emulator, app).map(r => r.at - due)
 }
 
+/**
+ * A fresh clock is spawned this long before its first burst (rounded up to a second): its start-up
+ * takes 1.3 s on an idle machine and more on a busy one, so the burst falls due as it ends or soon after.
+ */
+const FIRST_LEAD_MS = 2000
+
 async function fireLag(emulator: Emulator, dataDir: string): Promise<BenchResult[]> {
   await warmEmulator(emulator)
-  // three fresh clocks, each the first burst after its start (its code not yet warm), each beside a bare client's burst: pooled
-  const runs: number[][] = []
+  // three fresh clocks, each with a first burst soon after its start and two later ones, each clock
+  // beside a bare client's burst: pooled
+  const first: number[][] = []
+  const steady: number[][] = []
   const bare: number[][] = []
   for (let i = 0; i < 3; i++) {
-    runs.push(await burstLags(emulator, dataDir, `lag-app-${i}`))
+    const [start, ...later] = await clockBursts(emulator, dataDir, `lag-app-${i}`, {bursts: 3, leadMs: FIRST_LEAD_MS, size: 200})
+    first.push(start)
+    steady.push(later.flat())
     bare.push(await bareLags(emulator, `bare-app-${i}`))
   }
 
   const each = (sets: number[][], p: number) => sets.map(r => percentile(r, p)).join(', ')
-  return [50, 99].map(p => {
+  const result = (p: number, runs: number[][], what: string, extra = ''): BenchResult => {
     const ours = percentile(runs.flat(), p)
     const baseline = percentile(bare.flat(), p)
     const absolute = p === 50 ? 50 : 500
     return {
       baseline,
-      name: `fire lag p${p}, 200 triggers due in one second, 3 fresh clocks vs a bare keep-alive client's 200 creates (nominal → create arriving; clock ${each(runs, p)} ms, bare ${each(bare, p)} ms; issue 4's absolute target ≤ ${absolute} ms: ${ours <= absolute ? 'met' : 'missed'})`,
+      name: `fire lag p${p}, 200 triggers due in one second, ${what} vs a bare keep-alive client's 200 creates (nominal → create arriving; clock ${each(runs, p)} ms, bare ${each(bare, p)} ms${extra}; issue 4's absolute target ≤ ${absolute} ms: ${ours <= absolute ? 'met' : 'missed'})`,
       ours,
       pass: ours <= 1.5 * baseline,
       ratio: ours / baseline,
       target: '≤ 1.5×',
       unit: 'ms',
     }
-  })
+  }
+
+  const firstWhat = `first burst after start-up (3 fresh clocks, each spawned ${FIRST_LEAD_MS / 1000}-${FIRST_LEAD_MS / 1000 + 1} s before)`
+  const againstSteady = (p: number) => `; ${(percentile(first.flat(), p) / percentile(steady.flat(), p)).toFixed(2)}× the steady state's`
+  return [
+    ...[50, 99].map(p => result(p, steady, 'steady state (the 2nd and 3rd bursts of 3 clocks)')),
+    ...[50, 99].map(p => result(p, first, firstWhat, againstSteady(p))),
+  ]
 }
 
 async function requestsPerRun(emulator: Emulator, dataDir: string): Promise<BenchResult> {
@@ -154,9 +188,9 @@ async function withEmulator<T>(options: Parameters<typeof startEmulator>[0], wor
 }
 
 export async function benchClock(): Promise<BenchResult[]> {
-  // a dyno's process starts a moment after the API answered, as on Heroku, so 200 process spawns
-  // in the emulator (this process) do not hold up the requests being measured
-  const lag = await withEmulator({launchDelayMs: 3000}, fireLag)
+  // no dyno's process starts while lags are measured: started 3 s after a burst, 200 process spawns
+  // in the emulator (this process) held up the next burst's requests (a bare client's p50 0.4-1.7 s)
+  const lag = await withEmulator({launchDelayMs: 600_000}, fireLag)
   const perRun = await withEmulator({}, requestsPerRun)
   const idle = await withEmulator({}, idleCpu)
   return [...lag, perRun, idle]

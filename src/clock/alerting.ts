@@ -10,6 +10,8 @@ import {sleep} from '../platform/sleep.js'
 import {Monitoring} from './monitoring.js'
 
 const TICK_MS = 5000
+/** with no monitor defined there is nothing to judge: the loop rests (and is woken when one comes) */
+const IDLE_TICK_MS = 600_000
 
 export interface Alerting {
   onRunChanges(runs: readonly Run[]): void
@@ -70,13 +72,18 @@ export async function startAlerting(context: Context, print: (line: string) => v
   const recent = await context.history.latest({since: now() - 86_400_000})
   await monitoring.load(recent.values())
   const stop = new AbortController()
+  /** cuts the tick loop's rest short: monitors have come */
+  let rest = new AbortController()
   const loops = once
     ? []
     : [
     sender.run(stop.signal),
     (async () => {
       while (!stop.signal.aborted) {
-        await sleep(TICK_MS, stop.signal).catch(() => {})
+        // the clock's time, as the clock's own sleeps
+        rest = new AbortController()
+        const woken = AbortSignal.any([stop.signal, rest.signal])
+        await context.sleep(monitoring.watching ? TICK_MS : IDLE_TICK_MS, woken).catch(() => {})
         if (!stop.signal.aborted) await monitoring.tick()
       }
     })(),
@@ -97,7 +104,11 @@ export async function startAlerting(context: Context, print: (line: string) => v
       closeTransports()
     },
     onRunChanges: runs => monitoring.onRunChanges(runs),
-    setDefinitions: defs => monitoring.setDefinitions(defs),
+    setDefinitions(defs) {
+      const before = monitoring.watching
+      monitoring.setDefinitions(defs)
+      if (!before && monitoring.watching) rest.abort()
+    },
   }
 }
 

@@ -112,6 +112,12 @@ export class Clock {
   private readonly unwritten: Run[] = []
   /** trigger dynos seen starting in the app (dyno list, log), by process type */
   private readonly starts = new Map<string, Array<{at: number; dyno: string}>>()
+  /**
+   * Trigger dynos running that no record here explains (a clock before this one started them, on
+   * a disk that is gone): by name, their process type and start. They count for concurrency and
+   * the cap until their end shows in the log, or their trigger's timeout says they must be over.
+   */
+  private readonly foreign = new Map<string, {at: number; type: string}>()
   private maintenance = false
   private factsAt = Number.NEGATIVE_INFINITY
   private cap: number
@@ -270,6 +276,8 @@ export class Clock {
     }
 
     for (const [type, list] of this.starts) this.starts.set(type, list.filter(s => s.at >= cutoff))
+    // a dyno lives 24 hours at the most (its time_to_live): one older whose end never showed is gone
+    for (const [dyno, seen] of this.foreign) if (now - seen.at > 86_400_000) this.foreign.delete(dyno)
   }
 
   private async reload(): Promise<void> {
@@ -323,8 +331,9 @@ export class Clock {
     const {trigger} = item
     await this.refreshFacts()
     const open = this.openRuns()
-    const running = open.filter(r => r.triggerId === trigger.id).map(r => r.dyno ?? `${r.id} (starting)`)
-    const decision = decideFire(trigger, {cap: this.cap, maintenance: this.maintenance, running, runningTotal: open.length})
+    const others = this.foreignRunning(trigger)
+    const running = [...open.filter(r => r.triggerId === trigger.id).map(r => r.dyno ?? `${r.id} (starting)`), ...others]
+    const decision = decideFire(trigger, {cap: this.cap, maintenance: this.maintenance, running, runningTotal: open.length + this.foreign.size})
     const nominal = item.nominal.toISOString()
     const name = {nominal, trigger: trigger.name, trigger_id: trigger.id.slice(0, 8)}
     if (decision.action === 'skip') {
@@ -353,6 +362,7 @@ export class Clock {
         try {
           const old = this.runs.get(this.byDyno.get(dyno) ?? '')
           if (old) await this.record(noteStop(old, 'replaced by a newer run'), deps.now())
+          this.foreign.delete(dyno)
           await deps.platform.stopDyno(dyno)
           deps.print(logfmt({at: 'stopped', ...name, dyno, reason: 'concurrency replace'}))
         } catch (error) {
@@ -554,6 +564,26 @@ export class Clock {
     this.starts.set(type, list)
   }
 
+  /** A trigger dyno this clock knows no run of: running from its start, over at its exit or end of state. */
+  private noteForeign(dyno: string, event: ReturnType<typeof toEvent>, at: number): void {
+    if (event.kind === 'starting') this.foreign.set(dyno, {at, type: dyno.slice(0, dyno.lastIndexOf('.'))})
+    else if (event.kind === 'exited' || (event.kind === 'state' && (event.to === 'complete' || event.to === 'crashed' || event.to === 'down'))) this.foreign.delete(dyno)
+  }
+
+  /** The trigger's dynos running that another clock started, past none that its timeout must have ended. */
+  private foreignRunning(trigger: Trigger): string[] {
+    const type = dynoTypeFor(trigger.id)
+    const now = this.deps.now()
+    const found: string[] = []
+    for (const [dyno, seen] of this.foreign) {
+      if (seen.type !== type) continue
+      if (now - seen.at > (trigger.timeout + 60) * 1000) this.foreign.delete(dyno)
+      else found.push(dyno)
+    }
+
+    return found
+  }
+
   private openRuns(): Run[] {
     return [...this.runs.values()].filter(r => !isTerminal(r.state))
   }
@@ -570,7 +600,11 @@ export class Clock {
   /** Knows a run now and writes it with the next flush (one append for a whole pass). */
   private remember(run: Run): void {
     this.runs.set(run.id, run)
-    if (run.dyno) this.byDyno.set(run.dyno, run.id)
+    if (run.dyno) {
+      this.byDyno.set(run.dyno, run.id)
+      this.foreign.delete(run.dyno)
+    }
+
     this.unwritten.push(run)
   }
 
@@ -588,7 +622,11 @@ export class Clock {
 
   private async record(run: Run, now: number): Promise<void> {
     this.runs.set(run.id, run)
-    if (run.dyno) this.byDyno.set(run.dyno, run.id)
+    if (run.dyno) {
+      this.byDyno.set(run.dyno, run.id)
+      this.foreign.delete(run.dyno)
+    }
+
     await this.deps.runs.append(run, now)
     this.deps.onRunChanges?.([run])
   }
@@ -652,6 +690,12 @@ export class Clock {
     }
 
     for (const raw of backlog) this.absorb(raw, true)
+    for (const dyno of dynos) {
+      if (alive.has(dyno.name) && dyno.name.startsWith('trigger-') && !this.byDyno.has(dyno.name)) {
+        this.foreign.set(dyno.name, {at: Date.parse(dyno.createdAt), type: dyno.name.slice(0, dyno.name.lastIndexOf('.'))})
+      }
+    }
+
     // runs recorded as open whose dyno is gone and whose exit never showed: settle them
     for (const run of this.openRuns()) {
       const settled = settle(run, now, {dynoGone: run.dyno !== null && !alive.has(run.dyno)})
@@ -666,6 +710,7 @@ export class Clock {
     const event = toEvent(line)
     if (event.kind === 'starting') this.noteStart(line.dyno, line.time)
     const id = this.byDyno.get(line.dyno)
+    if (id === undefined && line.dyno.startsWith('trigger-')) this.noteForeign(line.dyno, event, line.time)
     const run = id === undefined ? undefined : this.runs.get(id)
     // Heroku Scheduler's and run:detached's dynos are runs too (metrics and monitors cover them):
     // a new one when its dyno is first seen, or when a finished one's name is used again

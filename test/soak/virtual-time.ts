@@ -14,7 +14,7 @@ interface Timer {
 }
 
 /** real ms without any activity before time may move: a log line on loopback arrives well within it */
-const QUIET_MS = 2
+const QUIET_MS = 1
 /** real ms a step may take before the soak says what it is stuck on */
 const STUCK_MS = 120_000
 

@@ -17,6 +17,7 @@ for (const store of stores) {
     report.lost > 0 && 'lost runs',
     report.checks.some(c => c.wrongOutcome.length > 0 || c.wronglyMissed.length > 0 || c.unexpected.length > 0) && 'wrong outcomes, misses or unexpected runs',
     days >= 7 && growth > 0.1 && `heap grew ${Math.round(growth * 100)} %`,
+    report.oldestStoredDays > report.retentionDays + 1 && `the run store keeps runs ${report.oldestStoredDays} days old (retention ${report.retentionDays} days)`,
   ].filter(Boolean)
   if (problems.length > 0) {
     failed = true

@@ -3,7 +3,7 @@
 import {expect} from 'chai'
 
 import {testDatabase} from '../helpers/postgres.js'
-import {describe as story, runSoak, type SoakReport} from './soak.js'
+import {runSoak, type SoakReport, describe as story} from './soak.js'
 
 for (const store of ['file', 'postgres'] as const) {
   describe(`soak on the ${store} store: 100 triggers, 12 simulated hours`, function () {

@@ -318,6 +318,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
   }
 
+  /** the active clock killed, and a new one started `gapMs` later */
   const restart = async (gapMs: number): Promise<void> => {
     await kill(active)
     report.restarts++
@@ -382,16 +383,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     if (day === darkDay && hourOfDay === 9) {
       // no clock at all for 90 minutes (a failed deploy): what falls out of its catch-up window is missed
       dark.push({from: t + 5 * 60_000, to: t + 95 * 60_000})
-      at(t + 5 * 60_000, 'no clock for 90 minutes', async () => {
-        await kill(active)
-        report.restarts++
-        const disk = freshDisk(active.disk)
-        vt.setTimeout(() => {
-          background(async () => {
-            active = await launch(`clock-${++counter}`, options.store === 'file' ? disk : active.disk)
-          })
-        }, 90 * 60_000)
-      })
+      at(t + 5 * 60_000, 'no clock for 90 minutes', () => restart(90 * 60_000))
     }
   }
 

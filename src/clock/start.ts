@@ -135,6 +135,19 @@ async function runClock(context: Context, options: StartOptions, print: (line: s
     print(logfmt({at: 'wall-clock-stepped', by: `${Math.round(by)}ms`}))
     clock?.wake()
   })
+  // the watches end when the clock is told to stop, not only once it has: nothing keeps a stopped clock alive
+  let unwatched: null | Promise<void> = null
+  const unwatchAll = () => {
+    unwatched ??= (async () => {
+      unwatchWallClock()
+      await unwatch?.()
+    })()
+    return unwatched
+  }
+
+  signal.addEventListener('abort', () => {
+    unwatchAll().catch(() => {})
+  }, {once: true})
   let alerting: Alerting | null = null
   try {
     alerting = await startAlerting(context, print, options.once)
@@ -172,7 +185,6 @@ async function runClock(context: Context, options: StartOptions, print: (line: s
     return await clock.run(signal)
   } finally {
     await alerting?.close()
-    unwatchWallClock()
-    await unwatch?.()
+    await unwatchAll()
   }
 }

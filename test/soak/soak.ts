@@ -120,6 +120,8 @@ interface Truth {
 
 interface Instance {
   label: string
+  /** its SIGTERM and SIGINT handlers: a killed process's go with it */
+  handlers: Array<[NodeJS.Signals, (...args: unknown[]) => void]>
   disk: string
   life: {dead: boolean}
   controller: AbortController
@@ -264,6 +266,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const context: Context = {...raw, dynos, history: t(raw.history), platform: dynos as HerokuPlatform, storage: t(raw.storage), store: t(raw.store)}
     const controller = new AbortController()
     const state = {settled: false}
+    const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT']
+    const before = new Map(signals.map(s => [s, new Set(process.listeners(s))]))
     const done = startClock(context, {maxDynos: 300, once: false, print: line => note(label, line), retentionDays, signal: controller.signal}).catch(error => error).finally(() => {
       state.settled = true
     })
@@ -276,7 +280,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       })
     }
 
-    return {controller, disk, done, label, life, raw}
+    const handlers = signals.flatMap(s => process.listeners(s).filter(l => !before.get(s)!.has(l)).map(l => [s, l] as [NodeJS.Signals, (...args: unknown[]) => void]))
+    return {controller, disk, done, handlers, label, life, raw}
   }
 
   /** a new disk for a clock: its definitions as the last one left them (they live elsewhere in production), no history */
@@ -310,6 +315,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const kill = async (instance: Instance): Promise<void> => {
     // SIGKILL: nothing the clock awaits comes back, its connections drop
     instance.life.dead = true
+    for (const [signal, handler] of instance.handlers) process.off(signal, handler)
     instance.controller.abort()
     instance.raw.platform?.close()
     if (options.store === 'postgres') {

@@ -272,9 +272,12 @@ describe('retries', () => {
       clocks.push(c)
       await c.waitFor(/at=retry-scheduled .*attempt=2/, 20_000)
       // between the failure and the retry: the plan
-      const info = parseJson<{retry: {attempt: number; attemptsLeft: number; nextAttemptAt: string; status: string}}>(await cli(['runs:info', `${(await cli(['runs', '--app', 'retry-app', '--json'], {env})).stdout.match(/"id": "([^"]+)"/)![1]}`, '--app', 'retry-app', '--json'], {env}))
+      const id = (await cli(['runs', '--app', 'retry-app', '--json'], {env})).stdout.match(/"id": "([^"]+)"/)![1]
+      // read side by side: the retry is 10 s away, and a loaded machine can take that long for two commands one after the other
+      const [runInfo, triggerInfo] = await Promise.all([cli(['runs:info', id, '--app', 'retry-app', '--json'], {env}), cli(['triggers:info', 'flaky', '--app', 'retry-app', '--json'], {env})])
+      const info = parseJson<{retry: {attempt: number; attemptsLeft: number; nextAttemptAt: string; status: string}}>(runInfo)
       expect(info.retry).to.include({attempt: 2, attemptsLeft: 2, status: 'due'})
-      const trigger = parseJson<{retry: null | {nextAttemptAt: string}}>(await cli(['triggers:info', 'flaky', '--app', 'retry-app', '--json'], {env}))
+      const trigger = parseJson<{retry: null | {nextAttemptAt: string}}>(triggerInfo)
       expect(trigger.retry).to.include({nextAttemptAt: info.retry.nextAttemptAt})
       await c.waitFor(/at=completed .*state=failed/, 20_000)
       await c.waitFor(/at=retried .*attempt=3/, 40_000)

@@ -408,6 +408,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const check = await hold(() => checkDay(day, period))
     checks.push(check)
     options.print?.(`day ${day + 1}: ${check.fired} fired (${check.retries} retries), ${check.skipped} skipped, ${check.missed} missed, ${check.lost.length} lost, ${check.duplicates.length} duplicates, ${check.wrongOutcome.length} wrong outcomes, ${check.orphaned} orphaned; heap ${process.memoryUsage().heapUsed >> 20} MB, ${vt.steps} steps, ${Math.round((performance.now() - began) / 1000)} s`)
+    for (const problem of [...check.lost, ...check.duplicates, ...check.unexpected, ...check.wronglyMissed, ...check.wrongOutcome].slice(0, 10)) options.print?.(`  ${problem}`)
   }
 
   const heapLastMb = heapMb()

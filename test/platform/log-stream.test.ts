@@ -25,6 +25,8 @@ interface Collected {
   until(count: number, timeoutMs?: number): Promise<void>
   /** bounded wait for the iteration to end */
   ended(timeoutMs?: number): Promise<void>
+  /** bounded wait for the iteration to end with an error: that error (undefined if it ended well) */
+  failed(timeoutMs?: number): Promise<Error | undefined>
 }
 
 function collect(lines: AsyncIterable<string>): Collected {
@@ -47,6 +49,10 @@ function collect(lines: AsyncIterable<string>): Collected {
     async ended(timeoutMs = 5000) {
       await waitFor(`the read to end (${got.length} lines so far)`, () => finished, timeoutMs)
       await done
+    },
+    async failed(timeoutMs = 5000) {
+      await waitFor(`the read to end (${got.length} lines so far)`, () => finished, timeoutMs)
+      return failure as Error | undefined
     },
     lines: got,
     async until(count, timeoutMs = 5000) {
@@ -544,12 +550,7 @@ describe('the log stream reader against the emulator', function () {
       failFirst = 100
       const before = sessionsMade().length
       const failing = collect(followLog(viaFront, {lines: 1500, tail: false}, signal(), {maxFailures: 3, retryMs: 20}))
-      let error: Error | undefined
-      try {
-        await failing.ended()
-      } catch (error_) {
-        error = error_ as Error
-      }
+      const error = await failing.failed()
 
       expect(error?.message).to.equal('log stream failed with 503 Service Unavailable')
       expect(sessionsMade().length - before).to.equal(3)
@@ -565,12 +566,7 @@ describe('the log stream reader against the emulator', function () {
 
       emulator.faults.serverError({count: 100, match: /log-sessions/, status: 503})
       const failing = collect(followLog(platform, {lines: 1500, tail: true}, signal(), {maxFailures: 3, retryMs: 20}))
-      let error: Error | undefined
-      try {
-        await failing.ended(10_000)
-      } catch (error_) {
-        error = error_ as Error
-      }
+      const error = await failing.failed(10_000)
 
       expect(error?.message).to.match(/log-sessions/)
       expect(failing.lines).to.deep.equal([])
@@ -627,12 +623,7 @@ describe('the log stream reader against the emulator', function () {
     it('a read whose every stream ends early stops after maxFailures renewals, with an error', async () => {
       append(30, 'line')
       const read = collect(followLog(await via(endingEarly(3, Number.POSITIVE_INFINITY)), {lines: 1500, tail: false}, signal(), {maxFailures: 3, retryMs: 20}))
-      let error: Error | undefined
-      try {
-        await read.ended()
-      } catch (error_) {
-        error = error_ as Error
-      }
+      const error = await read.failed()
 
       expect(error?.message).to.equal('log stream ended before its backlog did')
       expect(read.lines).to.deep.equal(logged().slice(0, 3))

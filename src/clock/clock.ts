@@ -56,6 +56,14 @@ const WARM_AHEAD_MS = 1000
 const OTHER_RUN_DYNO = /^(?:scheduler|run)\.\d+$/
 /** how old the app's maintenance flag may be when a run fires */
 const FACTS_MAX_AGE_MS = 120_000
+/**
+ * How long an ended run stays in the clock's memory past its trigger's catch-up window (and jitter):
+ * a late log line (an exit after a stop) still finds it. Older, nothing the clock decides needs it;
+ * the store keeps it for the retention days.
+ */
+const FORGET_AFTER_MS = 10 * 60_000
+/** how often ended runs are forgotten from memory (cheap); the store is pruned hourly */
+const FORGET_EVERY_MS = 5 * 60_000
 
 /**
  * Runs the tasks, at most `limit` at a time; results in the tasks' order. They start in groups of
@@ -199,12 +207,18 @@ export class Clock {
     const follower = this.options.once ? null : this.follow(signal)
     let fired = 0
     let prunedAt = Number.NEGATIVE_INFINITY
+    let forgotAt = Number.NEGATIVE_INFINITY
     try {
       while (!signal.aborted) {
         fired += await this.pass(signal)
         if (deps.now() - prunedAt > 3_600_000) {
           prunedAt = deps.now()
-          await this.prune(prunedAt)
+          this.prune(prunedAt)
+        }
+
+        if (deps.now() - forgotAt >= FORGET_EVERY_MS) {
+          forgotAt = deps.now()
+          this.forget(forgotAt)
         }
 
         if (this.options.once) break
@@ -246,6 +260,13 @@ export class Clock {
     this.deps.platform.warmConnections?.(Math.min(this.cap, this.planner.dueCountBy(first + WARM_AHEAD_MS)))
   }
 
+  /** What the clock holds in memory: the runs it knows, the trigger dyno starts it saw, other clocks' dynos. */
+  held(): {foreign: number; runs: number; starts: number} {
+    let starts = 0
+    for (const list of this.starts.values()) starts += list.length
+    return {foreign: this.foreign.size, runs: this.runs.size, starts}
+  }
+
   /** Sleeps `ms`, or less when stopped or woken; true when it slept the whole time. */
   private async nap(ms: number, signal: AbortSignal): Promise<boolean> {
     const woken = this.wakeUp.signal
@@ -264,18 +285,39 @@ export class Clock {
     return !both.signal.aborted
   }
 
-  /** History past the retention window goes, in the store (in the background) and in memory. */
-  private async prune(now: number): Promise<void> {
+  /** History past the retention window goes from the store, in the background. */
+  private prune(now: number): void {
     this.deps.runs.prune(now).catch(error => this.deps.print(logfmt({at: 'warn', msg: `could not prune the history: ${(error as Error).message}`})))
-    const cutoff = now - this.deps.runs.retentionDays * 86_400_000
+  }
+
+  /**
+   * Ended runs no decision can ask about again leave memory: the planner only asks about times
+   * after its cursors, which trail now by at most a trigger's catch-up window and jitter. What the
+   * clock holds is then bounded by its triggers' windows, however long it runs (the store keeps
+   * the history for its retention).
+   */
+  private forget(now: number): void {
+    const byId = new Map(this.triggers.map(t => [t.id, t]))
+    let horizon = 3_600_000
+    for (const trigger of this.triggers) horizon = Math.max(horizon, (catchUpWindowSeconds(trigger) + trigger.jitter) * 1000)
     for (const [id, run] of this.runs) {
-      if (isTerminal(run.state) && Date.parse(run.endedAt ?? run.nominalAt ?? '') < cutoff) {
+      if (!isTerminal(run.state)) continue
+      const trigger = run.triggerId === null ? undefined : byId.get(run.triggerId)
+      const keep = trigger ? (catchUpWindowSeconds(trigger) + trigger.jitter) * 1000 : horizon
+      const last = Math.max(Date.parse(run.nominalAt ?? '') || 0, Date.parse(run.endedAt ?? '') || 0, Date.parse(run.requestedAt ?? '') || 0)
+      if (now - last > keep + FORGET_AFTER_MS) {
         this.runs.delete(id)
-        if (run.dyno) this.byDyno.delete(run.dyno)
+        if (run.dyno && this.byDyno.get(run.dyno) === id) this.byDyno.delete(run.dyno)
       }
     }
 
-    for (const [type, list] of this.starts) this.starts.set(type, list.filter(s => s.at >= cutoff))
+    const cutoff = now - horizon - FORGET_AFTER_MS
+    for (const [type, list] of this.starts) {
+      const kept = list.filter(s => s.at >= cutoff)
+      if (kept.length > 0) this.starts.set(type, kept)
+      else this.starts.delete(type)
+    }
+
     // a dyno lives 24 hours at the most (its time_to_live): one older whose end never showed is gone
     for (const [dyno, seen] of this.foreign) if (now - seen.at > 86_400_000) this.foreign.delete(dyno)
   }
@@ -600,10 +642,7 @@ export class Clock {
   /** Knows a run now and writes it with the next flush (one append for a whole pass). */
   private remember(run: Run): void {
     this.runs.set(run.id, run)
-    if (run.dyno) {
-      this.byDyno.set(run.dyno, run.id)
-      this.foreign.delete(run.dyno)
-    }
+    if (this.bind(run)) this.foreign.delete(run.dyno!)
 
     this.unwritten.push(run)
   }
@@ -622,10 +661,7 @@ export class Clock {
 
   private async record(run: Run, now: number): Promise<void> {
     this.runs.set(run.id, run)
-    if (run.dyno) {
-      this.byDyno.set(run.dyno, run.id)
-      this.foreign.delete(run.dyno)
-    }
+    if (this.bind(run)) this.foreign.delete(run.dyno!)
 
     await this.deps.runs.append(run, now)
     this.deps.onRunChanges?.([run])
@@ -638,8 +674,27 @@ export class Clock {
     const found = await this.deps.runs.latest({since})
     for (const run of found.values()) {
       this.runs.set(run.id, run)
-      if (run.dyno) this.byDyno.set(run.dyno, run.id)
+      this.bind(run)
     }
+  }
+
+  /**
+   * Its dyno's log lines go to `run` from now on, unless that name belongs to another run that is
+   * still open, or newer: Heroku uses a one-off dyno's number again, so a day of history can hold
+   * two runs on `trigger-….2221`, and the live one must get its exit. True when bound.
+   */
+  private bind(run: Run): boolean {
+    if (!run.dyno) return false
+    const other = this.runs.get(this.byDyno.get(run.dyno) ?? '')
+    if (other && other.id !== run.id) {
+      const open = (r: Run) => !isTerminal(r.state)
+      const began = (r: Run) => Date.parse(r.requestedAt ?? r.startedAt ?? r.nominalAt ?? '') || 0
+      if (open(other) && !open(run)) return false
+      if (open(other) === open(run) && began(other) > began(run)) return false
+    }
+
+    this.byDyno.set(run.dyno, run.id)
+    return true
   }
 
   /**
@@ -728,7 +783,7 @@ export class Clock {
     const run = reconcile([], [event]).at(-1)
     if (!run) return null
     this.runs.set(run.id, run)
-    if (run.dyno) this.byDyno.set(run.dyno, run.id)
+    this.bind(run)
     if (fromBacklog) this.unwritten.push(run)
     return {after: run, before: {...run, state: 'starting'}}
   }

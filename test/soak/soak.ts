@@ -12,7 +12,7 @@ import {appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {performance} from 'node:perf_hooks'
-import {setFlagsFromString} from 'node:v8'
+import {setFlagsFromString, writeHeapSnapshot} from 'node:v8'
 import {runInNewContext} from 'node:vm'
 
 import type {Context} from '../../src/context.js'
@@ -90,7 +90,7 @@ export interface SoakReport {
   lagMax: number
   steadyLagP50: number
   steadyLagP99: number
-  /** heap used after a full collection, MB: at the end of day 1 and of the last day */
+  /** heap used after a full collection, MB: an hour before the end of day 1 and of the last day */
   heapDay1Mb: number
   heapLastMb: number
   /** runs in the store at the end, and the oldest one's age in days */
@@ -134,9 +134,11 @@ function gc(): void {
   (runInNewContext('gc') as () => void)()
 }
 
-function heapMb(): number {
+/** heap used after a full collection; with SOAK_HEAP_SNAPSHOTS=dir, a heap snapshot beside it, named `name` */
+function heapMb(name: string): number {
   gc()
   gc()
+  if (process.env.SOAK_HEAP_SNAPSHOTS) writeHeapSnapshot(path.join(process.env.SOAK_HEAP_SNAPSHOTS, `${name}.heapsnapshot`))
   return Math.round((process.memoryUsage().heapUsed / 1024 / 1024) * 10) / 10
 }
 
@@ -397,21 +399,28 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   let heapDay1Mb = 0
   // checked a day at a time (a shorter soak: all at once)
   const period = Math.min(DAY, options.days * DAY)
-  for (let day = 0; day < Math.round((options.days * DAY) / period); day++) {
+  let heapLastMb = 0
+  const days = Math.round((options.days * DAY) / period)
+  const step = async () => {
+    if (failure) throw failure
+    if (pendingTruth.length > 5000) flushTruth()
+  }
+
+  for (let day = 0; day < days; day++) {
     const dayEnd = SOAK_START + (day + 1) * period
-    await vt.runUntil(dayEnd + CHECK_AFTER_MS, async () => {
-      if (failure) throw failure
-      if (pendingTruth.length > 5000) flushTruth()
-    })
+    // the heap an hour before the day ends: on day 1 and on the last, its clock is then as old (restarted
+    // at 18:00), so a clock that holds more the longer it runs is told apart from one that leaks
+    await vt.runUntil(dayEnd - HOUR, step)
+    if (day === 0) heapDay1Mb = heapMb(`${options.store}-day-1`)
+    if (day === days - 1) heapLastMb = heapMb(`${options.store}-day-${day + 1}`)
+    await vt.runUntil(dayEnd + CHECK_AFTER_MS, step)
     flushTruth()
-    if (day === 0) heapDay1Mb = heapMb()
     const check = await hold(() => checkDay(day, period))
     checks.push(check)
     options.print?.(`day ${day + 1}: ${check.fired} fired (${check.retries} retries), ${check.skipped} skipped, ${check.missed} missed, ${check.lost.length} lost, ${check.duplicates.length} duplicates, ${check.wrongOutcome.length} wrong outcomes, ${check.orphaned} orphaned; heap ${process.memoryUsage().heapUsed >> 20} MB, ${vt.steps} steps, ${Math.round((performance.now() - began) / 1000)} s`)
     for (const problem of [...check.lost, ...check.duplicates, ...check.unexpected, ...check.wronglyMissed, ...check.wrongOutcome].slice(0, 10)) options.print?.(`  ${problem}`)
   }
 
-  const heapLastMb = heapMb()
   const stored = await hold(() => active.raw.history.latest({since: 0}))
   const oldest = Math.min(...[...stored.values()].map(r => Date.parse(r.nominalAt ?? r.startedAt ?? r.requestedAt ?? '') || vt.now()))
   active.controller.abort()

@@ -1,8 +1,8 @@
-import type {Run} from '../../src/core/runs.js'
-import type {Trigger} from '../../src/core/trigger.js'
 // The clock class itself with time injected: a virtual clock that jumps to the next timer, a platform
 // whose dynos exit 1 after a set time (their log lines delivered as late as asked), and a history in
 // memory. For what the clock decides over simulated hours, with no process and no waiting.
+import type {Run} from '../../src/core/runs.js'
+import type {Trigger} from '../../src/core/trigger.js'
 import type {DynoInfo, DynoRequest, RunPlatform} from '../../src/platform/types.js'
 import type {HistoryStore} from '../../src/store/store.js'
 

@@ -411,6 +411,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     // the heap an hour before the day ends: on day 1 and on the last, its clock is then as old (restarted
     // at 18:00), so a clock that holds more the longer it runs is told apart from one that leaks
     await vt.runUntil(dayEnd - HOUR, step)
+    flushTruth() // the soak's own buffer of finished dynos is not the clock's heap
     if (day === 0) heapDay1Mb = heapMb(`${options.store}-day-1`)
     if (day === days - 1) heapLastMb = heapMb(`${options.store}-day-${day + 1}`)
     await vt.runUntil(dayEnd + CHECK_AFTER_MS, step)

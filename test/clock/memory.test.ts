@@ -15,7 +15,7 @@ describe('the clock\'s memory over a long run (time injected)', () => {
   it('after 12 simulated hours it holds the last few minutes of an every-minute trigger and the last hour or so of an hourly one, and fired each nominal time once', async () => {
     const at = new Date('2026-01-01T00:00:00Z')
     const {trigger: minutely} = createTrigger({command: 'exit 1', name: 'minutely', schedule: '* * * * *'}, [], at, '1a2b3c4d-0000-4000-8000-0000000000a1')
-    const {trigger: hourly} = createTrigger({command: 'exit 1', jitter: 60, name: 'hourly', schedule: '0 * * * *'}, [], at, '5e6f7a8b-0000-4000-8000-0000000000a2')
+    const {trigger: hourly} = createTrigger({command: 'exit 1', jitter: '60s', name: 'hourly', schedule: '0 * * * *'}, [], at, '5e6f7a8b-0000-4000-8000-0000000000a2')
     const end = start + 12 * 3_600_000 + 59_999 // the 12:00 hourly fires within its 60 s jitter, before the 12:01 minutely
     const {clock, creates, history, lines} = await runClock(minutely, {end, lateMs: 2000, others: [hourly], runMs: 20_000, start: start - 1000})
     // every nominal time fired exactly once: forgetting ended runs made nothing fire again
@@ -39,7 +39,7 @@ describe('a dyno name used again (Heroku reuses one-off numbers)', () => {
     const dyno = 'trigger-1a2b3c4d.2221'
     const now = Date.parse('2026-11-23T06:00:20Z')
     // 05:59 fired by the clock before (killed at 06:00), still running; yesterday's 06:27 ran on the same name
-    const open: Run = {...newRun('pending', {nominalAt: '2026-11-23T05:59:00.000Z', trigger}, Date.parse('2026-11-23T05:59:00Z')), dyno, startedAt: '2026-11-23T05:59:00.500Z', state: 'up'}
+    const open: Run = {...newRun('pending', {nominalAt: '2026-11-23T05:59:00.000Z', trigger}, Date.parse('2026-11-23T05:59:00Z')), dyno, startedAt: '2026-11-23T05:59:00.500Z', state: 'running'}
     const old: Run = {...newRun('pending', {nominalAt: '2026-11-22T06:27:00.000Z', trigger}, Date.parse('2026-11-22T06:27:00Z')), dyno, endedAt: '2026-11-22T06:28:30.000Z', exitStatus: 0, state: 'succeeded'}
     const alive: DynoInfo[] = [{command: 'exit 1', createdAt: '2026-11-23T05:59:00Z', id: 'id-open', name: dyno, size: 'Standard-1X', state: 'up', type: 'trigger-1a2b3c4d'}]
     const exitAt = Date.parse('2026-11-23T06:00:30Z')

@@ -8,7 +8,7 @@ import {catchUpWindowSeconds, decideFire, type Due, Planner, runKey} from '../co
 import {PlatformError, UnauthorizedError} from '../core/errors.js'
 import {parseLine, toEvent} from '../core/lifecycle.js'
 import {isRetryable, type RetryPlan} from '../core/retries.js'
-import {applyEvent, dynoTypeFor, isTerminal, newRun, noteStop, reconcile, type Run, settle} from '../core/runs.js'
+import {applyEvent, dynoTypeFor, isTerminal, newRun, noteStop, predates, reconcile, type Run, settle} from '../core/runs.js'
 import {nextFireTime} from '../core/schedule.js'
 import {scheduleOf, type Trigger} from '../core/trigger.js'
 
@@ -771,6 +771,7 @@ export class Clock {
     // a new one when its dyno is first seen, or when a finished one's name is used again
     const again = run !== undefined && run.triggerId === null && isTerminal(run.state) && event.kind === 'starting' && line.time > Date.parse(run.endedAt ?? '')
     if (run === undefined || again) return OTHER_RUN_DYNO.test(line.dyno) ? this.discover(event, fromBacklog) : null
+    if (predates(run, line.time)) return null // a line of an earlier dyno of that name, replayed: not this run's
     const next = applyEvent(run, event)
     if (next === run || JSON.stringify(next) === JSON.stringify(run)) return null
     this.runs.set(run.id, next)

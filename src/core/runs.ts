@@ -505,6 +505,16 @@ const RESTART_GAP_MS = 60_000
 /** An announcement (`app[api]: Starting process...`) comes at most this long before its dyno starts. */
 const ANNOUNCE_WINDOW_MS = 60_000
 
+/**
+ * True when a line at `time` (ms) is from before `run`'s dyno was asked for, by more than clocks
+ * drift apart: an earlier dyno of the same name (Heroku uses one-off numbers again), replayed in a
+ * log backlog after the name went to this run.
+ */
+export function predates(run: Pick<Run, 'requestedAt'>, time: number): boolean {
+  const asked = ms(run.requestedAt)
+  return !Number.isNaN(asked) && !Number.isNaN(time) && time < asked - RESTART_GAP_MS
+}
+
 /** What reconcile learns of a trigger from its dyno type: its id, or its id and time-to-live (seconds). */
 export type TriggerRef = string | {id: string; timeout?: null | number}
 export type TriggerLookup = ((type: string) => null | TriggerRef | undefined) | ReadonlyMap<string, TriggerRef>

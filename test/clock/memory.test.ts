@@ -50,4 +50,17 @@ describe('a dyno name used again (Heroku reuses one-off numbers)', () => {
     expect(history.runs.get(open.id), lines.join('\n')).to.include({exitStatus: 0, state: 'succeeded'})
     expect(history.runs.get(old.id)).to.include({endedAt: '2026-11-22T06:28:30.000Z', exitStatus: 0, state: 'succeeded'})
   })
+
+  it('an earlier dyno\'s exit on the same name, replayed in a log backlog after the name went to a new run, is not the new run\'s', async () => {
+    const at = new Date('2026-01-01T00:00:00Z')
+    const {trigger} = createTrigger({command: 'exit 1', name: 'minutely', schedule: '* * * * *'}, [], at, '1a2b3c4d-0000-4000-8000-0000000000b2')
+    const start = Date.parse('2026-11-23T18:00:00Z')
+    // the helper's first dyno is trigger-1a2b3c4d.1; at 17:42 another dyno of that name was stopped (exit 143)
+    const replayed = Date.parse('2026-11-23T17:42:09Z')
+    const {history, lines} = await runClock(trigger, {
+      end: start + 50_000, lateMs: 0, logs: [{at: start + 1000, line: `${stamp(replayed)} heroku[trigger-1a2b3c4d.1]: Process exited with status 143`}], runMs: 20_000, start: start - 1000,
+    })
+    const run = [...history.runs.values()].find(r => r.nominalAt === '2026-11-23T18:00:00.000Z')
+    expect(run, lines.join('\n')).to.include({dyno: 'trigger-1a2b3c4d.1', exitStatus: 1, state: 'failed'})
+  })
 })

@@ -297,13 +297,11 @@ export class Clock {
    * the history for its retention).
    */
   private forget(now: number): void {
-    const byId = new Map(this.triggers.map(t => [t.id, t]))
-    let horizon = 3_600_000
-    for (const trigger of this.triggers) horizon = Math.max(horizon, (catchUpWindowSeconds(trigger) + trigger.jitter) * 1000)
+    const keepFor = new Map(this.triggers.map(t => [t.id, (catchUpWindowSeconds(t) + t.jitter) * 1000]))
+    const horizon = Math.max(3_600_000, ...keepFor.values())
     for (const [id, run] of this.runs) {
       if (!isTerminal(run.state)) continue
-      const trigger = run.triggerId === null ? undefined : byId.get(run.triggerId)
-      const keep = trigger ? (catchUpWindowSeconds(trigger) + trigger.jitter) * 1000 : horizon
+      const keep = (run.triggerId === null ? undefined : keepFor.get(run.triggerId)) ?? horizon
       const last = Math.max(Date.parse(run.nominalAt ?? '') || 0, Date.parse(run.endedAt ?? '') || 0, Date.parse(run.requestedAt ?? '') || 0)
       if (now - last > keep + FORGET_AFTER_MS) {
         this.runs.delete(id)

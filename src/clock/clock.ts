@@ -6,9 +6,10 @@ import type {HistoryStore} from '../store/store.js'
 // outcome, and writes one structured line per decision. Every side effect goes through `deps`.
 import {catchUpWindowSeconds, decideFire, type Due, Planner, runKey} from '../core/clock.js'
 import {PlatformError, UnauthorizedError} from '../core/errors.js'
+import {runTime} from '../core/history.js'
 import {parseLine, toEvent} from '../core/lifecycle.js'
 import {isRetryable, type RetryPlan} from '../core/retries.js'
-import {applyEvent, dynoTypeFor, isTerminal, newRun, noteStop, predates, reconcile, type Run, settle} from '../core/runs.js'
+import {applyEvent, dynoTypeFor, dynoTypeOf, isTerminal, newRun, noteStop, predates, reconcile, type Run, settle} from '../core/runs.js'
 import {nextFireTime} from '../core/schedule.js'
 import {scheduleOf, type Trigger} from '../core/trigger.js'
 
@@ -598,7 +599,7 @@ export class Clock {
 
   private noteStart(dyno: string, at: number): void {
     if (!dyno.startsWith('trigger-') || !dyno.includes('.') || Number.isNaN(at)) return
-    const type = dyno.slice(0, dyno.lastIndexOf('.'))
+    const type = dynoTypeOf(dyno)
     const list = this.starts.get(type) ?? []
     if (!list.some(s => s.dyno === dyno)) list.push({at, dyno})
     this.starts.set(type, list)
@@ -606,7 +607,7 @@ export class Clock {
 
   /** A trigger dyno this clock knows no run of: running from its start, over at its exit or end of state. */
   private noteForeign(dyno: string, event: ReturnType<typeof toEvent>, at: number): void {
-    if (event.kind === 'starting') this.foreign.set(dyno, {at, type: dyno.slice(0, dyno.lastIndexOf('.'))})
+    if (event.kind === 'starting') this.foreign.set(dyno, {at, type: dynoTypeOf(dyno)})
     else if (event.kind === 'exited' || (event.kind === 'state' && (event.to === 'complete' || event.to === 'crashed' || event.to === 'down'))) this.foreign.delete(dyno)
   }
 
@@ -686,9 +687,8 @@ export class Clock {
     const other = this.runs.get(this.byDyno.get(run.dyno) ?? '')
     if (other && other.id !== run.id) {
       const open = (r: Run) => !isTerminal(r.state)
-      const began = (r: Run) => Date.parse(r.requestedAt ?? r.startedAt ?? r.nominalAt ?? '') || 0
       if (open(other) && !open(run)) return false
-      if (open(other) === open(run) && began(other) > began(run)) return false
+      if (open(other) === open(run) && (runTime(other) || 0) > (runTime(run) || 0)) return false
     }
 
     this.byDyno.set(run.dyno, run.id)
@@ -745,7 +745,7 @@ export class Clock {
     for (const raw of backlog) this.absorb(raw, true)
     for (const dyno of dynos) {
       if (alive.has(dyno.name) && dyno.name.startsWith('trigger-') && !this.byDyno.has(dyno.name)) {
-        this.foreign.set(dyno.name, {at: Date.parse(dyno.createdAt), type: dyno.name.slice(0, dyno.name.lastIndexOf('.'))})
+        this.foreign.set(dyno.name, {at: Date.parse(dyno.createdAt), type: dynoTypeOf(dyno.name)})
       }
     }
 

@@ -40,12 +40,12 @@ export class Monitoring {
     for (const run of running) this.track(run)
   }
 
-  /** The definitions as the clock (re)loaded them: monitors judge with the same ones the clock fires by. */
   /** whether any monitor is defined: without one, a tick has nothing to judge */
   get watching(): boolean {
     return this.monitors.length > 0
   }
 
+  /** The definitions as the clock (re)loaded them: monitors judge with the same ones the clock fires by. */
   setDefinitions(defs: {monitors: unknown[]; triggers: Trigger[]}): void {
     this.monitors = monitorsOf(defs.monitors)
     this.triggers = new Map(defs.triggers.map(t => [t.id, t]))

@@ -16,6 +16,7 @@
 //   "Hello World". A command's value runs on the same way (`command:echo "Hello World!" state:failed`),
 //   since commands have spaces; the other attributes' values end at the first space.
 import {InvalidInputError} from './errors.js'
+import {dynoTypeOf} from './runs.js'
 
 export const FILTER_ATTRIBUTES = ['command', 'state', 'name', 'size', 'trigger', 'dyno', 'type'] as const
 export type FilterAttribute = typeof FILTER_ATTRIBUTES[number]
@@ -160,8 +161,7 @@ function fieldOf(subject: FilterSubject, attribute: FilterAttribute): null | str
     case 'type': {
       const {dyno} = subject
       if (!dyno) return null
-      const dot = dyno.lastIndexOf('.')
-      return dot > 0 ? dyno.slice(0, dot) : dyno
+      return dynoTypeOf(dyno)
     }
 
     default: {
